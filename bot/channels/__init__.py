@@ -1,0 +1,1 @@
+"""Channel adapters: Twilio inbound (SMS and WhatsApp), TwiML answers, and outbound senders."""

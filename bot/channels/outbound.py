@@ -1,0 +1,89 @@
+"""Outbound senders for officer notifications: Twilio's REST API, or a local outbox in Redis."""
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+import redis
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+from ..store import PREFIX
+from .twilio import channel_of
+
+OUTBOX_KEY = f"{PREFIX}outbox"
+OUTBOX_LIMIT = 500
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class DeliveryError(Exception):
+    """A message could not be handed over; permanent errors (bad number, opted out) must not be retried."""
+
+    def __init__(self, message: str, permanent: bool, code: str = "") -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.code = code
+
+
+class Sender(Protocol):
+    """Anything that can send one text to one address and return an id for it."""
+
+    def send(self, to: str, body: str) -> str:
+        """Send body to the address; raise DeliveryError on failure."""
+
+
+class TwilioSender:
+    """Sends through Twilio's Messages API (SMS or WhatsApp by the address prefix)."""
+
+    def __init__(self, client: Client, sms_from: str = "", whatsapp_from: str = "",
+                 messaging_service_sid: str = "") -> None:
+        self.client = client
+        self.sms_from = sms_from
+        self.whatsapp_from = whatsapp_from
+        self.messaging_service_sid = messaging_service_sid
+
+    def _origin(self, to: str) -> dict[str, str]:
+        if channel_of(to) == "whatsapp" and self.whatsapp_from:
+            sender = self.whatsapp_from
+            return {"from_": sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"}
+        if self.messaging_service_sid:
+            return {"messaging_service_sid": self.messaging_service_sid}
+        return {"from_": self.sms_from}
+
+    def send(self, to: str, body: str) -> str:
+        """Create one message; classify Twilio's errors as retryable or permanent."""
+        try:
+            message = self.client.messages.create(to=to, body=body, **self._origin(to))
+        except TwilioRestException as exc:
+            permanent = exc.status not in RETRYABLE_STATUS
+            raise DeliveryError(f"Twilio answered {exc.status} (code {exc.code})", permanent, str(exc.code or exc.status)) from None
+        except (TwilioException, OSError, ConnectionError) as exc:
+            raise DeliveryError(f"could not reach Twilio: {type(exc).__name__}", permanent=False) from None
+        except Exception as exc:  # requests' transport errors do not share a base with the ones above
+            if type(exc).__module__.startswith(("requests", "urllib3")):
+                raise DeliveryError(f"could not reach Twilio: {type(exc).__name__}", permanent=False) from None
+            raise
+        return str(message.sid)
+
+
+class OutboxSender:
+    """Local mode: keeps notifications in a Redis list the simulator shows (newest first)."""
+
+    def __init__(self, client: redis.Redis, clock: Any) -> None:
+        self.redis = client
+        self.clock = clock
+
+    def send(self, to: str, body: str) -> str:
+        """Push the message onto the outbox."""
+        entry_id = f"OUT{self.redis.incr(OUTBOX_KEY + ':seq'):08d}"
+        entry = {"id": entry_id, "to": to, "channel": channel_of(to), "body": body, "at": self.clock()}
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(OUTBOX_KEY, json.dumps(entry))
+            pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1)
+            pipe.execute()
+        return entry_id
+
+
+def read_outbox(client: redis.Redis, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest outbox entries first."""
+    return [json.loads(raw) for raw in client.lrange(OUTBOX_KEY, 0, limit - 1)]

@@ -1,0 +1,64 @@
+"""Twilio inbound adapter: form -> InboundMessage, signature check, TwiML answer. Plain values only."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+WHATSAPP_PREFIX = "whatsapp:"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One incoming message as plain values (the sender address is only used to key the conversation)."""
+
+    sender: str
+    body: str
+    channel: str
+    message_sid: str
+    num_media: int
+
+
+def channel_of(address: str) -> str:
+    """"whatsapp" for whatsapp:+1... addresses, else "sms"."""
+    return "whatsapp" if address.lower().startswith(WHATSAPP_PREFIX) else "sms"
+
+
+def clean_text(text: str) -> str:
+    """Drop NUL and other control characters (keep newlines and tabs); normalise CRLF to LF."""
+    return _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parse_form(form: Mapping[str, Any]) -> InboundMessage:
+    """Read Twilio's "A message comes in" parameters; tolerate missing or odd values."""
+    sender = clean_text(str(form.get("From") or "")).strip()
+    try:
+        num_media = max(0, int(str(form.get("NumMedia") or "0")))
+    except ValueError:
+        num_media = 0
+    return InboundMessage(
+        sender=sender,
+        body=clean_text(str(form.get("Body") or "")),
+        channel=channel_of(sender),
+        message_sid=clean_text(str(form.get("MessageSid") or form.get("SmsMessageSid") or "")).strip()[:64],
+        num_media=num_media,
+    )
+
+
+def signature_is_valid(auth_token: str, url: str, form: Any, signature: str | None) -> bool:
+    """Check X-Twilio-Signature against the public URL Twilio called and the posted form."""
+    if not auth_token or not signature:
+        return False
+    return RequestValidator(auth_token).validate(url, form, signature)
+
+
+def twiml(messages: Iterable[str]) -> str:
+    """TwiML <Response> with one <Message> per text (text is XML-escaped); empty means no reply."""
+    response = MessagingResponse()
+    for text in messages:
+        response.message(text)
+    return str(response)

@@ -1,0 +1,112 @@
+"""Flask CLI commands: flows check, translations check, and chat (a terminal resident on the real webhook)."""
+from __future__ import annotations
+
+import secrets
+import sys
+import xml.etree.ElementTree as ET
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from twilio.request_validator import RequestValidator
+
+from . import i18n
+from .channels.outbound import read_outbox
+from .engine import FlowError, message_keys
+from .flows import load_flows
+from .line import SHELL_KEYS
+from .webhook import public_url
+
+
+def register(app: Flask) -> None:
+    """Attach the line's commands to the app's CLI."""
+    app.cli.add_command(flows_group)
+    app.cli.add_command(translations_group)
+    app.cli.add_command(chat)
+
+
+flows_group = AppGroup("flows", help="Conversation flows.")
+
+
+@flows_group.command("check")
+def flows_check() -> None:
+    """Load and check every flow in flows/; exit 1 on the first broken file."""
+    config = current_app.extensions["linea"].config
+    try:
+        flows = load_flows(config.flows_dir)
+    except FlowError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for flow in flows.values():
+        click.echo(f"ok: flow {flow.id!r}: {len(flow.nodes)} nodes, {len(message_keys(flow))} message keys")
+
+
+translations_group = AppGroup("translations", help="Translations of everything residents and officers read.")
+
+
+@translations_group.command("check")
+def translations_check() -> None:
+    """Check en/es parity, placeholders, empty or non-text values; exit 1 on problems."""
+    line = current_app.extensions["linea"]
+    problems = i18n.check(message_keys(line.flow) | set(SHELL_KEYS))
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"ok: {len(i18n.catalog('en'))} keys in en and es")
+
+
+@click.command("chat")
+@with_appcontext
+@click.option("--lang", type=click.Choice(["en", "es"]), default=None,
+              help="Open the conversation in this language (sends ESPAÑOL or ENGLISH first).")
+@click.option("--from", "sender", default=None, help="The resident's number (default: a random +1555... number).")
+@click.option("--whatsapp", is_flag=True, help="Text over WhatsApp instead of SMS.")
+@click.option("--worker/--no-worker", default=True, help="Run queued jobs after each message (default: on).")
+def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> None:
+    """Talk to the line in the terminal through the real webhook (signed when a Twilio token is set)."""
+    app = current_app._get_current_object()
+    line = app.extensions["linea"]
+    address = sender or f"+1555{secrets.randbelow(9_000_000) + 1_000_000}"
+    if whatsapp and not address.startswith("whatsapp:"):
+        address = "whatsapp:" + address
+    if not line.config.local:
+        click.echo("warning: production mode; officer notifications are real messages.", err=True)
+    client = app.test_client()
+    seen_outbox = {entry["id"] for entry in read_outbox(line.redis)} if line.config.local else set()
+    click.echo(f"Texting the line as {address}. Ctrl-D to quit.")
+
+    def say(body: str) -> None:
+        form = {"From": address, "To": line.config.sms_from or "+15550009999", "Body": body,
+                "MessageSid": "SM" + secrets.token_hex(16), "NumMedia": "0"}
+        headers = {}
+        if line.config.twilio_auth_token and line.config.public_base_url:
+            url = public_url(line.config.public_base_url, "/twilio/messages", b"")
+            headers["X-Twilio-Signature"] = RequestValidator(line.config.twilio_auth_token).compute_signature(url, form)
+        response = client.post("/twilio/messages", data=form, headers=headers)
+        if response.status_code != 200:
+            click.echo(f"[HTTP {response.status_code}] {response.get_data(as_text=True)}")
+            return
+        replies = [m.text or "" for m in ET.fromstring(response.get_data()).iter("Message")]
+        for text in replies or ["(no reply: the line stays silent)"]:
+            click.echo(click.style("line> ", fg="green") + text.replace("\n", "\n      "))
+        if worker:
+            SimpleWorker([line.queue], connection=line.redis, serializer=JSONSerializer).work(
+                burst=True, logging_level="WARNING")
+        if line.config.local:
+            for entry in reversed(read_outbox(line.redis)):
+                if entry["id"] not in seen_outbox:
+                    seen_outbox.add(entry["id"])
+                    click.echo(click.style(f"officer {entry['to']}> ", fg="blue") + entry["body"])
+
+    if lang:
+        say("ESPAÑOL" if lang == "es" else "ENGLISH")
+    while True:
+        try:
+            body = input(click.style("you> ", fg="yellow"))
+        except EOFError:
+            click.echo()
+            return
+        say(body)

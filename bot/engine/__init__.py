@@ -1,0 +1,13 @@
+"""The pure conversation engine: standard library only, no clock, environment, network or storage."""
+from .definition import parse_flow
+from .engine import advance
+from .errors import EngineError, FlowError, StepLimitExceeded
+from .inspect import check_flow, message_keys
+from .model import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
+                    SubmitTip)
+
+__all__ = [
+    "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "Inbound", "OptedIn", "OptedOut",
+    "Outcome", "Reply", "State", "StepLimitExceeded", "SubmitTip", "advance", "check_flow", "message_keys",
+    "parse_flow",
+]

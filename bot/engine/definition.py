@@ -1,0 +1,168 @@
+"""Turn a flow mapping (as read from YAML) into a checked Flow; errors name the path to the problem."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .errors import FlowError
+from .matching import normalise, normalise_all
+from .model import Flow, Keywords, Messages, Node, Option
+from .steps import NODE_TYPES
+
+_KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
+_MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received")
+_NODE_FIELDS = {"type", "say", "prompt", "next", "wait_at", "field", "fields", "options", "invalid"}
+
+
+def parse_flow(data: Any, source: str = "flow") -> Flow:
+    """Check a flow mapping and build the Flow; raise FlowError naming source and path on any problem."""
+    root = _mapping(data, source, "")
+    _only(root, {"id", "start", "language_node", "menu_node", "followup_node", "keywords", "messages", "nodes"},
+          source, "")
+    nodes_data = _mapping(root.get("nodes"), source, "nodes")
+    if not nodes_data:
+        raise FlowError(source, "nodes", "a flow needs at least one node")
+    nodes = {str(node_id): _parse_node(str(node_id), raw, source) for node_id, raw in nodes_data.items()}
+    flow = Flow(
+        id=_text(root.get("id"), source, "id"),
+        start=_target(root.get("start"), nodes, source, "start"),
+        language_node=_target(root.get("language_node"), nodes, source, "language_node"),
+        menu_node=_target(root.get("menu_node"), nodes, source, "menu_node"),
+        followup_node=_target(root.get("followup_node"), nodes, source, "followup_node"),
+        nodes=nodes,
+        keywords=_parse_keywords(root.get("keywords"), source),
+        messages=_parse_messages(root.get("messages"), source),
+    )
+    for node in nodes.values():
+        _check_targets(node, nodes, source)
+    return flow
+
+
+def _parse_node(node_id: str, raw: Any, source: str) -> Node:
+    path = f"nodes.{node_id}"
+    data = _mapping(raw, source, path)
+    _only(data, _NODE_FIELDS, source, path)
+    node_type = _text(data.get("type"), source, f"{path}.type")
+    if node_type not in NODE_TYPES:
+        known = ", ".join(sorted(NODE_TYPES))
+        raise FlowError(source, f"{path}.type", f"unknown node type {node_type!r} (known: {known})")
+    spec = NODE_TYPES[node_type]
+    for name in spec.required:
+        if data.get(name) in (None, "", []):
+            raise FlowError(source, f"{path}.{name}", f"a {node_type} node needs {name!r}")
+    for name in set(data) - {"type"} - spec.required - spec.optional:
+        raise FlowError(source, f"{path}.{name}", f"a {node_type} node does not use {name!r}")
+    if data.get("next") is not None and data.get("wait_at") is not None:
+        raise FlowError(source, f"{path}.wait_at", "use either 'next' (go on) or 'wait_at' (stop and wait), not both")
+    options = tuple(
+        _parse_option(item, source, f"{path}.options.{i}") for i, item in enumerate(data.get("options") or [])
+    )
+    return Node(
+        id=node_id,
+        type=node_type,
+        say=tuple(_text(k, source, f"{path}.say.{i}") for i, k in enumerate(_list(data.get("say"), source,
+                                                                                  f"{path}.say"))),
+        prompt=_optional_text(data.get("prompt"), source, f"{path}.prompt"),
+        next=_optional_text(data.get("next"), source, f"{path}.next"),
+        wait_at=_optional_text(data.get("wait_at"), source, f"{path}.wait_at"),
+        field=_optional_text(data.get("field"), source, f"{path}.field"),
+        fields=tuple(_text(f, source, f"{path}.fields.{i}") for i, f in enumerate(_list(data.get("fields"), source,
+                                                                                       f"{path}.fields"))),
+        options=options,
+        invalid=_optional_text(data.get("invalid"), source, f"{path}.invalid"),
+    )
+
+
+def _parse_option(raw: Any, source: str, path: str) -> Option:
+    data = _mapping(raw, source, path)
+    _only(data, {"match", "next", "locale"}, source, path)
+    words = [normalise(_text(w, source, f"{path}.match.{i}")) for i, w in enumerate(_list(data.get("match"), source,
+                                                                                          f"{path}.match"))]
+    locale = _optional_text(data.get("locale"), source, f"{path}.locale")
+    if locale is not None and locale not in ("en", "es"):
+        raise FlowError(source, f"{path}.locale", f"locale must be 'en' or 'es', not {locale!r}")
+    return Option(match=tuple(w for w in words if w), next=_text(data.get("next"), source, f"{path}.next"),
+                  locale=locale)
+
+
+def _parse_keywords(raw: Any, source: str) -> Keywords:
+    data = _mapping(raw, source, "keywords")
+    _only(data, set(_KEYWORD_GROUPS) | {"emergency"}, source, "keywords")
+    groups = {}
+    for name in _KEYWORD_GROUPS:
+        words = _list(data.get(name), source, f"keywords.{name}")
+        if not words:
+            raise FlowError(source, f"keywords.{name}", "needs at least one word")
+        groups[name] = normalise_all(_text(w, source, f"keywords.{name}.{i}") for i, w in enumerate(words))
+        if not groups[name]:
+            raise FlowError(source, f"keywords.{name}", "needs at least one word with letters or digits")
+    emergency = _mapping(data.get("emergency"), source, "keywords.emergency")
+    _only(emergency, {"words", "phrases"}, source, "keywords.emergency")
+    em_words = normalise_all(_text(w, source, f"keywords.emergency.words.{i}")
+                             for i, w in enumerate(_list(emergency.get("words"), source, "keywords.emergency.words")))
+    phrases = tuple(
+        tuple(normalise(_text(p, source, f"keywords.emergency.phrases.{i}")).split())
+        for i, p in enumerate(_list(emergency.get("phrases"), source, "keywords.emergency.phrases"))
+    )
+    return Keywords(emergency_words=em_words, emergency_phrases=tuple(p for p in phrases if p), **groups)
+
+
+def _parse_messages(raw: Any, source: str) -> Messages:
+    data = _mapping(raw, source, "messages")
+    _only(data, set(_MESSAGE_NAMES), source, "messages")
+    return Messages(**{name: _text(data.get(name), source, f"messages.{name}") for name in _MESSAGE_NAMES})
+
+
+def _check_targets(node: Node, nodes: Mapping[str, Node], source: str) -> None:
+    path = f"nodes.{node.id}"
+    for name in ("next", "wait_at"):
+        value = getattr(node, name)
+        if value is not None:
+            _target(value, nodes, source, f"{path}.{name}")
+    if node.wait_at is not None and NODE_TYPES[nodes[node.wait_at].type].receive is None:
+        raise FlowError(source, f"{path}.wait_at", f"{node.wait_at!r} does not wait for input")
+    for i, option in enumerate(node.options):
+        _target(option.next, nodes, source, f"{path}.options.{i}.next")
+
+
+def _target(value: Any, nodes: Mapping[str, Node], source: str, path: str) -> str:
+    name = _text(value, source, path)
+    if name not in nodes:
+        raise FlowError(source, path, f"points to {name!r}, which is not a node")
+    return name
+
+
+def _mapping(value: Any, source: str, path: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise FlowError(source, path or "(top)", f"expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, source: str, path: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)) or not isinstance(value, list):
+        raise FlowError(source, path, f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _text(value: Any, source: str, path: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        hint = " (quote yes/no/on/off in YAML)" if isinstance(value, bool) else ""
+        raise FlowError(source, path, f"expected text, got {value!r}{hint}")
+    text = str(value).strip()
+    if not text:
+        raise FlowError(source, path, "must not be empty")
+    return text
+
+
+def _optional_text(value: Any, source: str, path: str) -> str | None:
+    return None if value is None else _text(value, source, path)
+
+
+def _only(data: Mapping[str, Any], allowed: set[str], source: str, path: str) -> None:
+    for name in data:
+        if name not in allowed:
+            where = f"{path}.{name}" if path else str(name)
+            raise FlowError(source, where, f"unknown field {name!r}")

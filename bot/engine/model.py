@@ -1,0 +1,184 @@
+"""Plain data of the conversation engine: flows, state, inbound messages, replies and effects."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+LOCALES = ("en", "es")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a menu: the words that pick it, where it leads, and an optional locale it sets."""
+
+    match: tuple[str, ...]
+    next: str
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """One step of a flow; which fields matter depends on its type."""
+
+    id: str
+    type: str
+    say: tuple[str, ...] = ()
+    prompt: str | None = None
+    next: str | None = None
+    wait_at: str | None = None
+    field: str | None = None
+    fields: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    invalid: str | None = None
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """Words that work in every state of a flow, already normalised."""
+
+    stop: frozenset[str] = frozenset()
+    start: frozenset[str] = frozenset()
+    help: frozenset[str] = frozenset()
+    menu: frozenset[str] = frozenset()
+    lang_es: frozenset[str] = frozenset()
+    lang_en: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+    emergency_words: frozenset[str] = frozenset()
+    emergency_phrases: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Translation keys the engine itself uses for keyword answers."""
+
+    opted_out: str
+    opted_in: str
+    help: str
+    emergency: str
+    language_set: str
+    empty: str
+    addendum_received: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A whole conversation script: nodes, the start node, the language-choice node and keywords."""
+
+    id: str
+    start: str
+    language_node: str
+    menu_node: str
+    followup_node: str
+    nodes: Mapping[str, Node]
+    keywords: Keywords
+    messages: Messages
+
+    def node(self, node_id: str) -> Node:
+        """Return the node with this id."""
+        return self.nodes[node_id]
+
+
+@dataclass(frozen=True)
+class State:
+    """Where one conversation stands; serialisable with to_dict/from_dict."""
+
+    flow_id: str
+    node: str | None = None
+    locale: str | None = None
+    answers: tuple[tuple[str, str | None], ...] = ()
+    opted_out: bool = False
+    last_tip: str | None = None
+    updated_at: float = 0.0
+
+    def with_(self, **changes: Any) -> "State":
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready mapping of this state."""
+        return {
+            "flow_id": self.flow_id,
+            "node": self.node,
+            "locale": self.locale,
+            "answers": [list(pair) for pair in self.answers],
+            "opted_out": self.opted_out,
+            "last_tip": self.last_tip,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "State":
+        """Build a state from to_dict's output."""
+        return cls(
+            flow_id=str(data["flow_id"]),
+            node=data.get("node"),
+            locale=data.get("locale"),
+            answers=tuple((str(k), v) for k, v in data.get("answers", ())),
+            opted_out=bool(data.get("opted_out", False)),
+            last_tip=data.get("last_tip"),
+            updated_at=float(data.get("updated_at", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a resident, as plain values; fresh_code is a new unused tip code the host offers."""
+
+    text: str
+    channel: str = "sms"
+    fresh_code: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send back, as a translation key and its parameters."""
+
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubmitTip:
+    """Effect: a finished interview to store and forward to officers."""
+
+    code: str
+    locale: str
+    channel: str
+    answers: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class AttachToTip:
+    """Effect: more information for an earlier tip, identified by its code."""
+
+    code: str
+    text: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    """Effect: the resident asked for no more messages."""
+
+
+@dataclass(frozen=True)
+class OptedIn:
+    """Effect: the resident asked to receive messages again."""
+
+
+@dataclass(frozen=True)
+class EmergencyShown:
+    """Effect: the resident was told to call 911."""
+
+
+Effect = SubmitTip | AttachToTip | OptedOut | OptedIn | EmergencyShown
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What advance() returns: the new state, replies to send and effects for the host to carry out."""
+
+    state: State
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]
+    silent: bool = False

@@ -1,0 +1,137 @@
+"""One small handler per node type, and the registry that names them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from .matching import chosen_number, contains_phrase, detect_language, normalise
+from .model import AttachToTip, Node, Option, SubmitTip
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Turn
+
+Enter = Callable[[Node, "Turn"], "str | None"]
+Receive = Callable[[Node, "Turn"], None]
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """What a node type needs in the flow file and how it behaves on arrival and on input."""
+
+    required: frozenset[str]
+    optional: frozenset[str]
+    enter: Enter
+    receive: Receive | None = None
+
+
+def _say_then_continue(node: Node, turn: "Turn") -> str | None:
+    for key in node.say:
+        turn.reply(key)
+    if node.wait_at:
+        turn.wait(node.wait_at)
+        return None
+    if node.next is None:
+        turn.wait(None)
+    return node.next
+
+
+def _prompt_and_wait(node: Node, turn: "Turn") -> None:
+    if node.prompt:
+        turn.reply(node.prompt)
+    turn.wait(node.id)
+
+
+def _menu_receive(node: Node, turn: "Turn") -> None:
+    option = _pick_option(node.options, turn.inbound.text)
+    if option is not None:
+        if option.locale:
+            turn.set_locale(option.locale)
+        turn.go(option.next)
+        return
+    if turn.state.locale is None:
+        guessed = detect_language(turn.inbound.text)
+        if guessed:
+            turn.set_locale(guessed)
+            turn.go(turn.flow.start)
+            return
+    if node.invalid:
+        turn.reply(node.invalid)
+    _prompt_and_wait(node, turn)
+
+
+def _pick_option(options: tuple[Option, ...], text: str) -> Option | None:
+    number = chosen_number(text, len(options))
+    if number is not None:
+        return options[number - 1]
+    said = normalise(text)
+    if not said:
+        return None
+    exact = [o for o in options if said in o.match]
+    if exact:
+        return exact[0]
+    words = said.split()
+    if len(words) > 8:
+        return None
+    found = [o for o in options if any(contains_phrase(words, tuple(m.split())) for m in o.match)]
+    return found[0] if len(found) == 1 else None
+
+
+def _question_receive(node: Node, turn: "Turn") -> None:
+    said = normalise(turn.inbound.text)
+    if not turn.inbound.text.strip():
+        turn.reply(turn.flow.messages.empty)
+        _prompt_and_wait(node, turn)
+        return
+    answer = None if said in turn.flow.keywords.skip else turn.inbound.text.strip()
+    turn.record(node.field or node.id, answer)
+    turn.go(node.next)
+
+
+def _submit_enter(node: Node, turn: "Turn") -> str | None:
+    code = turn.inbound.fresh_code
+    if not code:
+        raise ValueError("the host must offer a fresh tip code (Inbound.fresh_code) to submit a tip")
+    wanted = node.fields or tuple(name for name, _ in turn.state.answers)
+    answers = dict(turn.state.answers)
+    turn.effect(SubmitTip(
+        code=code,
+        locale=turn.state.locale or "es",
+        channel=turn.inbound.channel,
+        answers=tuple((name, answers.get(name)) for name in wanted),
+    ))
+    turn.state = turn.state.with_(answers=(), last_tip=code)
+    for key in node.say:
+        turn.reply(key, code=code)
+    if node.wait_at:
+        turn.wait(node.wait_at)
+        return None
+    if node.next is None:
+        turn.wait(None)
+    return node.next
+
+
+def _followup_receive(node: Node, turn: "Turn") -> None:
+    text = turn.inbound.text.strip()
+    if turn.state.last_tip and text:
+        turn.effect(AttachToTip(code=turn.state.last_tip, text=text, locale=turn.state.locale or "es"))
+        turn.wait(node.id)
+        return
+    if not text:
+        turn.reply(turn.flow.messages.empty)
+        _prompt_and_wait(node, turn)
+        return
+    turn.go(turn.flow.menu_node)
+
+
+def _enter_waiting(node: Node, turn: "Turn") -> None:
+    _prompt_and_wait(node, turn)
+    return None
+
+
+NODE_TYPES: dict[str, NodeType] = {
+    "message": NodeType(frozenset({"say"}), frozenset({"next", "wait_at"}), _say_then_continue),
+    "menu": NodeType(frozenset({"prompt", "options"}), frozenset({"invalid"}), _enter_waiting, _menu_receive),
+    "question": NodeType(frozenset({"prompt", "field", "next"}), frozenset(), _enter_waiting, _question_receive),
+    "submit": NodeType(frozenset({"say"}), frozenset({"fields", "next", "wait_at"}), _submit_enter),
+    "followup": NodeType(frozenset({"prompt"}), frozenset(), _enter_waiting, _followup_receive),
+}

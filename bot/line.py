@@ -1,0 +1,151 @@
+"""The shell around the engine: lock the sender, load state, advance, carry out effects, save, render."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import cached_property
+from typing import Callable, Iterable
+
+import redis
+from rq import Queue, Retry
+from rq.serializers import JSONSerializer
+from twilio.rest import Client
+
+from . import i18n, sms
+from .channels.outbound import OutboxSender, Sender, TwilioSender
+from .channels.twilio import InboundMessage
+from .config import Config
+from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
+                     SubmitTip, advance)
+from .store import ConversationStore, StaleState, sender_id
+from .tips import Tip, TipRepository, new_code
+
+log = logging.getLogger("linea.line")
+
+SHELL_KEYS = ("line.trouble", "line.truncated", "flows.unknown_code", "flows.code_needs_text")
+JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+SAVE_ATTEMPTS = 3
+
+
+def officer_id(address: str) -> str:
+    """Short stable id of an officer address, so job arguments carry no phone numbers."""
+    return hashlib.sha256(address.encode()).hexdigest()[:12]
+
+
+class Line:
+    """One tip line: configuration, Redis, the flow, and the loop that answers each message."""
+
+    def __init__(self, config: Config, client: redis.Redis, flow: Flow, clock: Callable[[], float]) -> None:
+        self.config = config
+        self.redis = client
+        self.flow = flow
+        self.clock = clock
+        self.store = ConversationStore(client, config.hash_secret, config.conversation_ttl, config.dedupe_ttl,
+                                       config.lock_seconds)
+        self.tips = TipRepository(client)
+        self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
+
+    # --- answering residents -------------------------------------------------------------------------
+    def handle(self, message: InboundMessage) -> list[str]:
+        """Answer one inbound message with the texts to send back (empty: deliberately silent)."""
+        if not message.sender:
+            return self.render([Reply(self.flow.messages.help)], None, message.channel)
+        body, notes = self._limit(message.body)
+        key = self.store.key(message.sender)
+        for attempt in range(SAVE_ATTEMPTS):
+            try:
+                with self.store.lock(key):
+                    cached = self.store.seen(message.message_sid)
+                    if cached is not None:
+                        log.info("duplicate delivery ignored conv=%s", key[-10:-1])
+                        return cached
+                    return self._apply(key, message, body, notes)
+            except StaleState:
+                log.warning("stale conversation state, retrying conv=%s attempt=%d", key[-10:-1], attempt + 1)
+        raise StaleState("conversation kept changing under us")
+
+    def _limit(self, body: str) -> tuple[str, list[Reply]]:
+        limit = self.config.max_body_chars
+        if len(body) <= limit:
+            return body, []
+        return body[:limit], [Reply("line.truncated", {"limit": str(limit)})]
+
+    def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> Outcome:
+        while True:
+            inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code())
+            outcome = advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl)
+            codes = [e.code for e in outcome.effects if isinstance(e, SubmitTip)]
+            if not any(self.tips.exists(code) for code in codes):
+                return outcome
+
+    def _apply(self, key: str, message: InboundMessage, body: str, notes: list[Reply]) -> list[str]:
+        state, version = self.store.load(key)
+        now = self.clock()
+        outcome = self._advance(state, message, body, now)
+        replies = [] if outcome.silent else notes + list(outcome.replies)
+        with self.store.saving(key, version, outcome.state) as pipe:
+            for effect in outcome.effects:
+                replies.extend(self._carry_out(pipe, effect, now))
+            texts = self.render(replies, outcome.state.locale, message.channel)
+            self.store.mark_seen(pipe, message.message_sid, texts)
+        log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", key[-10:-1],
+                 outcome.state.node, outcome.state.locale,
+                 ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
+        return texts
+
+    def _carry_out(self, pipe: redis.client.Pipeline, effect: object, now: float) -> list[Reply]:
+        if isinstance(effect, SubmitTip):
+            self.tips.create(pipe, Tip(code=effect.code, created_at=now, locale=effect.locale,
+                                       channel=effect.channel, answers=effect.answers))
+            self.enqueue(pipe, "bot.jobs.deliver_tip", effect.code)
+            return []
+        if isinstance(effect, AttachToTip):
+            params = {"code": effect.code}
+            if not effect.text:
+                return [Reply("flows.code_needs_text", params)]
+            if not self.tips.exists(effect.code):
+                return [Reply("flows.unknown_code", params)]
+            index = self.tips.addendum_count(effect.code)
+            self.tips.add_addendum(pipe, effect.code, effect.text, now)
+            self.enqueue(pipe, "bot.jobs.deliver_addendum", effect.code, index)
+            return [Reply(self.flow.messages.addendum_received, params)]
+        if isinstance(effect, (OptedOut, OptedIn, EmergencyShown)):
+            log.info("event %s", type(effect).__name__)
+            return []
+        raise TypeError(f"unknown effect {effect!r}")
+
+    def enqueue(self, pipe: redis.client.Pipeline | None, function: str, *args: object) -> None:
+        """Queue a job by dotted name with JSON arguments (ids only), inside a transaction when given."""
+        self.queue.enqueue_call(function, args=list(args), retry=JOB_RETRY, pipeline=pipe,
+                                result_ttl=24 * 3600, failure_ttl=30 * 24 * 3600)
+
+    def render(self, replies: Iterable[Reply], locale: str | None, channel: str) -> list[str]:
+        """Render replies in the resident's language (both, Spanish first, while it is unknown) and pack them."""
+        texts = []
+        for reply in replies:
+            for each in ((locale,) if locale else ("es", "en")):
+                texts.append(i18n.render(reply, each))
+        return sms.pack(texts, channel)
+
+    def trouble(self, channel: str) -> list[str]:
+        """The bilingual answer when the line cannot process a message right now."""
+        return self.render([Reply("line.trouble")], None, channel)
+
+    # --- officers ------------------------------------------------------------------------------------
+    @cached_property
+    def sender(self) -> Sender:
+        """Where officer notifications go: Twilio in production, the outbox in local mode."""
+        if self.config.local:
+            return OutboxSender(self.redis, self.clock)
+        client = Client(self.config.twilio_account_sid, self.config.twilio_auth_token,
+                        http_client=self.config.extra.get("twilio_http_client"))
+        return TwilioSender(client, self.config.sms_from, self.config.whatsapp_from,
+                            self.config.messaging_service_sid)
+
+    def officers(self) -> dict[str, str]:
+        """Officer addresses by their short id."""
+        return {officer_id(address): address for address in self.config.officer_numbers}
+
+    def conversation_id(self, address: str) -> str:
+        """The pseudonymous id of a sender, as used in keys (for tests and tools)."""
+        return sender_id(self.config.hash_secret, address)

@@ -1,0 +1,22 @@
+"""Local-mode simulator: a page to text the line as residents, and the officer outbox as JSON."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from .channels.outbound import read_outbox
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+
+
+@bp.get("")
+@bp.get("/")
+def page() -> str:
+    """The simulator page (the real webhook is called from the browser)."""
+    line = current_app.extensions["linea"]
+    return render_template("simulator.html", line_number=line.config.sms_from or "+15550009999")
+
+
+@bp.get("/outbox.json")
+def outbox() -> Response:
+    """Officer notifications sent in local mode, newest first."""
+    return jsonify(read_outbox(current_app.extensions["linea"].redis))

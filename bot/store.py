@@ -1,0 +1,104 @@
+"""Conversation state in Redis: keyed by an HMAC of the sender, TTL, per-sender lock, version check."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import redis
+from redis.client import Pipeline
+
+from .engine import State
+
+PREFIX = "ls:"
+
+
+class StoreError(Exception):
+    """Base of conversation-store errors."""
+
+
+class SenderBusy(StoreError):
+    """Another message from the same sender held the lock for too long."""
+
+
+class StaleState(StoreError):
+    """The state changed since it was loaded (a late writer); the caller should reload and retry."""
+
+
+def sender_id(secret: str, address: str) -> str:
+    """Stable pseudonymous id of a sender address: HMAC-SHA256 with the line's secret (never the number)."""
+    return hmac.new(secret.encode(), address.strip().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class ConversationStore:
+    """Loads and saves conversation states; the only owner of conversation, lock and dedupe keys."""
+
+    def __init__(self, client: redis.Redis, secret: str, ttl: int, dedupe_ttl: int, lock_seconds: float) -> None:
+        self.redis = client
+        self.secret = secret
+        self.ttl = ttl
+        self.dedupe_ttl = dedupe_ttl
+        self.lock_seconds = lock_seconds
+
+    def key(self, address: str) -> str:
+        """The Redis key of one sender's conversation (hash-tagged so its lock shares the slot)."""
+        return f"{PREFIX}conv:{{{sender_id(self.secret, address)}}}"
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold the per-sender lock; it expires by itself if its holder dies."""
+        lock = self.redis.lock(f"{key}:lock", timeout=self.lock_seconds, blocking_timeout=self.lock_seconds * 0.8)
+        if not lock.acquire():
+            raise SenderBusy("could not take the sender lock in time")
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except redis.exceptions.LockError:
+                pass  # it expired while we worked; the version check protects the state
+
+    def load(self, key: str) -> tuple[State | None, int]:
+        """Return (state or None, version)."""
+        raw = self.redis.hmget(key, "v", "state")
+        if raw[0] is None or raw[1] is None:
+            return None, 0
+        return State.from_dict(json.loads(raw[1])), int(raw[0])
+
+    @contextmanager
+    def saving(self, key: str, version: int, state: State) -> Iterator[Pipeline]:
+        """Open a transaction that writes state only if the version is unchanged; add more writes to it."""
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.watch(key)
+            current = pipe.hget(key, "v")
+            if int(current or 0) != version:
+                raise StaleState(f"version {current!r} is not the loaded {version}")
+            pipe.multi()
+            pipe.hset(key, mapping={"v": version + 1, "state": json.dumps(state.to_dict())})
+            if state.opted_out:
+                pipe.persist(key)  # an opt-out must outlive the inactivity timeout
+            else:
+                pipe.expire(key, self.ttl)
+            yield pipe
+            try:
+                pipe.execute()
+            except redis.WatchError as exc:
+                raise StaleState("state changed during the save") from exc
+
+    def seen(self, message_sid: str) -> list[str] | None:
+        """The replies already sent for this MessageSid, if it was handled before."""
+        if not message_sid:
+            return None
+        raw = self.redis.get(f"{PREFIX}seen:{message_sid}")
+        return None if raw is None else list(json.loads(raw))
+
+    def mark_seen(self, pipe: Pipeline, message_sid: str, replies: list[str]) -> None:
+        """Remember a handled MessageSid (and its replies) inside the save transaction."""
+        if message_sid:
+            pipe.set(f"{PREFIX}seen:{message_sid}", json.dumps(replies), ex=self.dedupe_ttl)
+
+    def ping(self) -> Any:
+        """Raise if Redis cannot be reached."""
+        return self.redis.ping()

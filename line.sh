@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Línea Segura — the project's two commands.
+#   ./line.sh start   install what is missing, start Redis (unless REDIS_URL is set), a worker and the web app
+#   ./line.sh test    install what is missing (incl. redis-server and chromium) and run the whole test suite
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+PROJECT="$(pwd)"
+VENV="$PROJECT/.venv"
+RUN_DIR="$PROJECT/.run"
+PYTHON="${PYTHON:-python3}"
+
+say() { printf '\033[1m[line]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else say "need root to run: $*"; return 1; fi
+}
+
+# Install Debian packages whose command is missing: apt_need COMMAND PACKAGE [COMMAND PACKAGE ...]
+apt_need() {
+  local missing=()
+  while [ $# -gt 1 ]; do
+    command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+    shift 2
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "please install: ${missing[*]} (no apt-get on this machine)"; return 1
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+    || { as_root apt-get update -q >/dev/null && as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+
+# Create the virtualenv and install a requirements file when it changed since the last install.
+python_env() {
+  local requirements="$1" stamp
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating virtualenv in .venv"
+    "$PYTHON" -m venv "$VENV" || { apt_need pip3 python3-venv && "$PYTHON" -m venv "$VENV"; }
+  fi
+  stamp="$VENV/.installed-$(basename "$requirements")"
+  if [ ! -f "$stamp" ] || ! cat requirements*.txt | cmp -s - "$stamp"; then
+    say "installing Python packages from $requirements"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+    cat requirements*.txt > "$stamp"
+  fi
+}
+
+start_redis() {
+  apt_need redis-server redis-server
+  local port="${LINE_REDIS_PORT:-6380}"
+  mkdir -p "$RUN_DIR/redis"
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    say "starting redis-server on 127.0.0.1:$port (data in .run/redis, append-only file on)"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$RUN_DIR/redis" --appendonly yes --save "" \
+      --maxmemory-policy noeviction --daemonize yes --pidfile "$RUN_DIR/redis.pid" --logfile "$RUN_DIR/redis.log"
+    for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+}
+
+cmd_start() {
+  python_env requirements.txt
+  export LINE_MODE="${LINE_MODE:-local}"
+  [ -n "${REDIS_URL:-}" ] || start_redis
+  local port="${PORT:-5000}"
+  say "starting a worker"
+  "$VENV/bin/python" worker.py &
+  local worker=$!
+  trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+  if [ "$LINE_MODE" = "local" ]; then
+    say "simulator: http://127.0.0.1:$port/simulator   (terminal: .venv/bin/flask --app wsgi chat --lang es)"
+  fi
+  "$VENV/bin/gunicorn" --bind "${BIND:-127.0.0.1}:$port" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
+    --timeout 20 --access-logfile - wsgi:app
+}
+
+cmd_test() {
+  python_env requirements-dev.txt
+  apt_need redis-server redis-server chromium chromium
+  LINE_MODE=local "$VENV/bin/flask" --app wsgi flows check
+  LINE_MODE=local "$VENV/bin/flask" --app wsgi translations check
+  "$VENV/bin/python" -m pytest -q "$@"
+}
+
+case "${1:-}" in
+  start) shift; cmd_start "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) echo "usage: ./line.sh start | ./line.sh test [pytest args]" >&2; exit 64 ;;
+esac

@@ -1,0 +1,74 @@
+"""The flask commands: flows check, translations check, and chat through the real webhook."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bot import ConfigError, create_app
+from bot.engine import FlowError
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def local_app(redis_url, clock):
+    return create_app({"mode": "local", "redis_url": redis_url, "extra": {"clock": clock}})
+
+
+def test_flows_check_passes_on_the_shipped_flows(local_app):
+    result = local_app.test_cli_runner().invoke(args=["flows", "check"])
+    assert result.exit_code == 0, result.output
+    assert "ok: flow 'main'" in result.output
+
+
+def test_translations_check_passes_on_the_shipped_translations(local_app):
+    result = local_app.test_cli_runner().invoke(args=["translations", "check"])
+    assert result.exit_code == 0, result.output
+    assert "keys in en and es" in result.output
+
+
+def flask(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TWILIO_"))}
+    environ.update(LINE_MODE="local", **env)
+    flask_bin = os.path.join(os.path.dirname(sys.executable), "flask")
+    return subprocess.run([flask_bin, "--app", "wsgi", *args], cwd=ROOT, env=environ, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_a_broken_flow_file_fails_with_the_file_and_path(tmp_path, redis_url):
+    shutil.copy(os.path.join(ROOT, "flows", "main.yml"), tmp_path / "main.yml")
+    text = (tmp_path / "main.yml").read_text().replace("next: ask_when", "next: ask_wen", 1)
+    (tmp_path / "main.yml").write_text(text)
+    result = flask(["flows", "check"], LINE_FLOWS_DIR=str(tmp_path), REDIS_URL=redis_url)
+    assert result.returncode == 1
+    assert "main.yml: nodes.ask_where.next: points to 'ask_wen', which is not a node" in result.stderr
+    with pytest.raises(FlowError):
+        create_app({"mode": "local", "redis_url": redis_url, "flows_dir": str(tmp_path)})
+
+
+def test_a_missing_spanish_translation_stops_start_up(tmp_path, redis_url):
+    for name in os.listdir(os.path.join(ROOT, "translations")):
+        shutil.copy(os.path.join(ROOT, "translations", name), tmp_path / name)
+    es = (tmp_path / "flows.es.yml").read_text()
+    (tmp_path / "flows.es.yml").write_text(re.sub(r"\n  ask_when: .*", "", es))
+    result = flask(["translations", "check"], LINE_TRANSLATIONS_DIR=str(tmp_path), REDIS_URL=redis_url)
+    assert result.returncode == 1
+    assert "flows.ask_when: missing in 'es'" in result.stderr
+    with pytest.raises(ConfigError, match="flows.ask_when: missing in 'es'"):
+        create_app({"mode": "local", "redis_url": redis_url, "translations_dir": str(tmp_path)})
+
+
+def test_chat_talks_spanish_through_the_webhook_and_shows_the_officer_notification(local_app):
+    script = "2\nme robaron la bicicleta\nsaltar\nsaltar\nsaltar\nno\n"
+    result = local_app.test_cli_runner().invoke(args=["chat", "--lang", "es", "--from", "+15559990000"],
+                                                input=script)
+    assert result.exit_code == 0, result.output
+    assert "Bien, le escribiremos en español." in result.output
+    assert "¿Qué pasó?" in result.output
+    code = re.search(r"Su código es ([2-9A-Z]{4}-[2-9A-Z]{4})", result.output).group(1)
+    assert re.search(rf"officer \+15550100001> New tip {code}", result.output)
+    assert "What: me robaron la bicicleta" in result.output

@@ -1,0 +1,185 @@
+"""Tips through RQ: a real redis-server, real RQ workers, Twilio's REST API faked at the HTTP layer."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from rq import SimpleWorker
+from rq.registry import ScheduledJobRegistry
+from rq.serializers import JSONSerializer
+
+from bot import create_app
+from bot.jobs import split_message
+from tests.conftest import ROOT, inbound_form, post_signed, replies
+
+RESIDENT = "+15557654321"
+CODE_PATTERN = r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}"
+SPANISH_TIP = ["hola", "2", "me asaltaron en la parada del camion <b>hoy</b>", "Main y 5", "saltar",
+               "dos hombres, uno con gorra roja", "no"]
+
+
+def converse(client, sender: str, messages: list[str]) -> list[str]:
+    """Send messages in order; return the replies to the last one."""
+    texts: list[str] = []
+    for body in messages:
+        texts = replies(post_signed(client, inbound_form(sender, body)))
+    return texts
+
+
+def tip_code(texts: list[str]) -> str:
+    import re
+    found = re.search(CODE_PATTERN, "\n".join(texts))
+    assert found, texts
+    return found.group(0)
+
+
+def work(app) -> None:
+    """Run a real RQ worker in burst mode until the queue is empty."""
+    line = app.extensions["linea"]
+    with app.app_context():
+        SimpleWorker([line.queue], connection=line.redis, serializer=JSONSerializer).work(burst=True)
+
+
+def test_a_finished_interview_reaches_every_officer_without_the_residents_number(app, client, twilio_http):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    work(app)
+    sent = twilio_http.sent
+    assert sorted(r["data"]["To"] for r in sent) == ["+15550001111", "whatsapp:+15550002222"]
+    by_to = {r["data"]["To"]: r["data"] for r in sent}
+    assert by_to["+15550001111"]["From"] == "+15550009999"
+    assert by_to["whatsapp:+15550002222"]["From"] == "whatsapp:+15550009999"
+    for data in by_to.values():
+        body = data["Body"]
+        assert code in body
+        assert "me asaltaron en la parada del camion <b>hoy</b>" in body
+        assert "Where: Main y 5" in body and "When: (skipped)" in body and "Spanish, SMS" in body
+        assert "5557654321" not in body
+    tip = app.extensions["linea"].tips.get(code)
+    assert tip.status == "delivered"
+    assert set(tip.notifications.values()) == {"sent"}
+
+
+def test_job_arguments_are_ids_only(app, client):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    line = app.extensions["linea"]
+    jobs = line.queue.get_jobs()
+    assert [(j.func_name, j.args) for j in jobs] == [("bot.jobs.deliver_tip", [code])]
+    raw = b"".join(v for v in line.redis.hgetall(f"rq:job:{jobs[0].id}").values())
+    assert b"asaltaron" not in raw and b"5557654321" not in raw
+
+
+def test_nothing_at_rest_or_in_logs_contains_the_residents_number(app, client, redis_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    code = tip_code(converse(client, "whatsapp:" + RESIDENT, SPANISH_TIP))
+    converse(client, "whatsapp:" + RESIDENT, [f"{code} tenian un carro blanco", "STOP"])
+    work(app)
+    forms = ("5557654321", "555-765-4321", "whatsapp:+1555765")
+    for key in redis_client.scan_iter(count=1000):
+        values = [key]
+        kind = redis_client.type(key)
+        if kind == b"string":
+            values.append(redis_client.get(key))
+        elif kind == b"hash":
+            values += [b"%s=%s" % kv for kv in redis_client.hgetall(key).items()]
+        elif kind == b"list":
+            values += redis_client.lrange(key, 0, -1)
+        elif kind in (b"set",):
+            values += list(redis_client.smembers(key))
+        elif kind == b"zset":
+            values += [m for m, _ in redis_client.zrange(key, 0, -1, withscores=True)]
+        blob = b"\n".join(values).decode("utf-8", "replace")
+        for form in forms:
+            assert form not in blob, f"{key!r} holds the resident's number"
+    log_text = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records
+    for form in forms:
+        assert form not in log_text
+
+
+def test_an_addendum_by_code_reaches_the_officers(app, client, twilio_http):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    texts = converse(client, "+15550000042", [f"{code.lower().replace('-', ' ')} el carro era blanco"])
+    assert texts == [f"Gracias. Agregamos esto al reporte {code}."]
+    work(app)
+    bodies = [r["data"]["Body"] for r in twilio_http.sent]
+    assert any(b.startswith(f"More information for tip {code}") and "el carro era blanco" in b for b in bodies)
+
+
+def test_an_unknown_code_is_answered_clearly(client):
+    texts = converse(client, RESIDENT, ["hola", "K7QF-3MZP mas informacion"])
+    assert texts == ["No encontramos el reporte K7QF-3MZP. Revise el código, o responda MENU para hacer un "
+                     "reporte nuevo."]
+
+
+def test_a_temporary_twilio_error_is_retried_later(app, client, twilio_http):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    twilio_http.statuses = [503]
+    work(app)
+    line = app.extensions["linea"]
+    scheduled = ScheduledJobRegistry(queue=line.queue).get_job_ids()
+    assert len(scheduled) == 1
+    job = line.queue.fetch_job(scheduled[0])
+    assert job.func_name == "bot.jobs.notify_officer" and job.retries_left == 4
+    tip = line.tips.get(code)
+    assert tip.status == "delivered"  # the other officer got it
+    assert sorted(tip.notifications.values()) == ["sent"]  # the failing one is not final yet
+
+
+def test_permanent_twilio_errors_are_not_retried_and_mark_the_tip_undelivered(app, client, twilio_http):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    twilio_http.statuses = [400, 400]
+    work(app)
+    line = app.extensions["linea"]
+    assert ScheduledJobRegistry(queue=line.queue).get_job_ids() == []
+    tip = line.tips.get(code)
+    assert tip.status == "undelivered"
+    assert sorted(tip.notifications.values()) == ["failed: 21211", "failed: 21211"]
+
+
+def test_long_notifications_are_split_for_twilio():
+    body = ("word " * 700).strip()
+    parts = split_message(body, "(continued)", limit=1500)
+    assert len(parts) == 3
+    assert all(len(p) <= 1500 + len("\n(continued)") for p in parts)
+    assert " ".join(p.replace("\n(continued)", "") for p in parts).split() == body.split()
+
+
+def test_worker_process_delivers_a_tip_to_the_local_outbox(redis_url, clock):
+    """`python worker.py` as its own process, in local mode: the tip lands in the simulator's outbox."""
+    app = create_app({"mode": "local", "redis_url": redis_url, "extra": {"clock": clock}})
+    client = app.test_client()
+    texts = []
+    for body in ["hello", "2", "they broke into my car", "skip", "skip", "skip", "skip"]:
+        texts = replies(client.post("/twilio/messages", data=inbound_form(RESIDENT, body)))
+    code = tip_code(texts)
+    env = dict(os.environ, LINE_MODE="local", REDIS_URL=redis_url)
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        outbox = []
+        for _ in range(200):
+            outbox = client.get("/simulator/outbox.json").get_json()
+            if outbox:
+                break
+            time.sleep(0.05)
+        assert len(outbox) == 1
+        assert outbox[0]["to"] == "+15550100001"
+        assert code in outbox[0]["body"] and "they broke into my car" in outbox[0]["body"]
+        assert RESIDENT not in outbox[0]["body"]
+    finally:
+        worker.terminate()
+        _, errors = worker.communicate(timeout=20)
+    assert worker.returncode == 0, errors.decode()[-2000:]
+
+
+def test_worker_refuses_to_start_in_production_without_credentials(redis_url):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TWILIO_"))}
+    env["REDIS_URL"] = redis_url
+    result = subprocess.run([sys.executable, "worker.py"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert result.returncode == 2
+    assert b"TWILIO_AUTH_TOKEN" in result.stderr

@@ -1,0 +1,76 @@
+"""The shell loop: concurrent messages from one sender, bilingual rendering, packing, tip-code collisions."""
+from __future__ import annotations
+
+import re
+import threading
+
+from bot.channels.twilio import InboundMessage
+from bot.engine import Reply
+from tests.conftest import inbound_form, post_signed, replies
+
+RESIDENT = "+15553334444"
+
+
+def test_parallel_messages_from_one_sender_are_each_applied_once(app, client):
+    for body in ("hello", "2"):
+        replies(post_signed(client, inbound_form(RESIDENT, body)))
+    answers = [f"answer number {i}" for i in range(5)]
+    results: dict[str, list[str]] = {}
+
+    def send(text: str) -> None:
+        results[text] = replies(post_signed(app.test_client(), inbound_form(RESIDENT, text)))
+
+    threads = [threading.Thread(target=send, args=(a,)) for a in answers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    confirmations = [t for texts in results.values() for t in texts if "Your tip code is" in t]
+    assert len(confirmations) == 1
+    code = re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}", confirmations[0]).group(0)
+    tip = app.extensions["linea"].tips.get(code)
+    assert sorted(answer for _, answer in tip.answers) == answers  # no answer lost, none applied twice
+
+
+def test_bilingual_replies_put_spanish_first_and_fit_sms(app):
+    line = app.extensions["linea"]
+    texts = line.render([Reply("flows.emergency")], None, "sms")
+    assert len(texts) == 2
+    assert texts[0].startswith("Si está en peligro") and texts[1].startswith("If you are in danger")
+
+
+def test_short_replies_are_packed_into_one_message(app):
+    line = app.extensions["linea"]
+    texts = line.render([Reply("flows.language_set"), Reply("flows.ask_where")], "en", "sms")
+    assert texts == ["OK, we will write in English.\n\nWhere did it happen? An address, cross streets or a "
+                     "landmark is enough."]
+
+
+def test_whatsapp_packs_more_into_one_message(app):
+    line = app.extensions["linea"]
+    keys = [Reply("flows.welcome"), Reply("flows.menu")]
+    assert len(line.render(keys, "es", "sms")) == 2
+    assert len(line.render(keys, "es", "whatsapp")) == 1
+
+
+def test_a_tip_code_collision_draws_a_new_code(app, client, monkeypatch):
+    from bot import line as line_module
+    line = app.extensions["linea"]
+    monkeypatch.setattr(line_module, "new_code", lambda: "AAAA-2222")
+    for body in ("hello", "2", "x", "skip", "skip", "skip"):
+        replies(post_signed(client, inbound_form(RESIDENT, body)))
+    assert "AAAA-2222" in "\n".join(replies(post_signed(client, inbound_form(RESIDENT, "skip"))))
+    for body in ("hello", "2", "y", "skip", "skip", "skip"):
+        replies(post_signed(client, inbound_form("+15550001234", body)))
+    codes = iter(["AAAA-2222", "BBBB-3333"])  # the first draw collides with the stored tip
+    monkeypatch.setattr(line_module, "new_code", lambda: next(codes))
+    last = replies(post_signed(client, inbound_form("+15550001234", "skip")))
+    assert "BBBB-3333" in "\n".join(last)
+    assert line.tips.get("AAAA-2222").answers[0] == ("what", "x")
+    assert line.tips.get("BBBB-3333").answers[0] == ("what", "y")
+
+
+def test_a_message_without_sender_is_answered_without_touching_state(app, redis_client):
+    line = app.extensions["linea"]
+    texts = line.handle(InboundMessage(sender="", body="hola", channel="sms", message_sid="SMx", num_media=0))
+    assert texts and not list(redis_client.scan_iter("ls:conv:*"))

@@ -1,0 +1,173 @@
+"""The Twilio webhook: signatures, SMS and WhatsApp, odd input, duplicates, health. Real redis-server."""
+from __future__ import annotations
+
+import pytest
+import redis
+
+from bot import create_app
+from tests.conftest import (AUTH_TOKEN, WEBHOOK_URL, inbound_form, post_signed, production_config, replies,
+                            sign)
+
+RESIDENT = "+15551230001"
+
+
+def test_signed_sms_gets_a_spanish_answer(client):
+    texts = replies(post_signed(client, inbound_form(RESIDENT, "hola")))
+    assert texts[0].startswith("Hola. Esta es la línea")
+    assert "Responda con un número" in "\n".join(texts)
+
+
+def test_signed_whatsapp_gets_an_english_answer(client):
+    texts = replies(post_signed(client, inbound_form("whatsapp:" + RESIDENT, "Hi there")))
+    assert "This is the police tip line" in texts[0]
+    assert "Reply with a number" in "\n".join(texts)
+
+
+def test_sms_and_whatsapp_from_one_phone_are_separate_conversations(client):
+    replies(post_signed(client, inbound_form(RESIDENT, "hola")))
+    replies(post_signed(client, inbound_form(RESIDENT, "2")))
+    texts = replies(post_signed(client, inbound_form("whatsapp:" + RESIDENT, "hello")))
+    assert "This is the police tip line" in texts[0]
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"X-Twilio-Signature": ""},
+    {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},
+])
+def test_missing_or_bad_signature_is_refused(client, headers):
+    form = inbound_form(RESIDENT, "hola")
+    response = client.post("/twilio/messages", data=form, headers=headers)
+    assert response.status_code == 403
+    assert b"<Message>" not in response.data
+
+
+def test_signature_for_another_url_or_token_is_refused(client):
+    form = inbound_form(RESIDENT, "hola")
+    for signature in (sign(form, url="https://evil.example/twilio/messages"), sign(form, token="other-token")):
+        response = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 403
+
+
+def test_tampered_body_is_refused(client):
+    form = inbound_form(RESIDENT, "hola")
+    signature = sign(form)
+    form["Body"] = "STOP"
+    response = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def test_query_string_is_part_of_the_signed_url(client):
+    form = inbound_form(RESIDENT, "hello")
+    url = WEBHOOK_URL + "?line=main"
+    response = client.post("/twilio/messages?line=main", data=form, headers={"X-Twilio-Signature": sign(form, url)})
+    assert "This is the police tip line" in replies(response)[0]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("", "Responda 1 para ESPAÑOL"),                       # empty body: bilingual language offer
+    ("   \n\t ", "Reply 2 for ENGLISH"),
+    ("😀🙏🏽", "Responda 1 para ESPAÑOL"),                   # emoji only
+    ("hola\x00\x07 amigo\r\n", "Hola. Esta es la línea"),  # NUL and control characters
+    ("{{7*7}} %{code} ${x}", "Reply 2 for ENGLISH"),       # template syntax is just text
+    ("<script>alert(1)</script>", "Reply 2 for ENGLISH"),
+])
+def test_odd_bodies_get_a_clear_answer(client, body, expected):
+    texts = replies(post_signed(client, inbound_form(RESIDENT, body)))
+    assert expected in "\n".join(texts)
+
+
+def test_ten_thousand_characters_are_kept_up_to_the_limit_and_the_resident_is_told(client, app):
+    for text in ("hola", "2"):
+        replies(post_signed(client, inbound_form(RESIDENT, text)))
+    texts = replies(post_signed(client, inbound_form(RESIDENT, "robo " * 2000)))
+    joined = "\n".join(texts)
+    assert "Guardamos los primeros 1600 caracteres" in joined
+    assert "¿Dónde pasó?" in joined
+
+
+@pytest.mark.parametrize("sender", ["", "client:alice", "not a number", "whatsapp:", "+1 (555) 123-0002"])
+def test_unknown_sender_formats_never_fail(client, sender):
+    texts = replies(post_signed(client, inbound_form(sender, "hola")))
+    assert texts and all(texts)
+
+
+def test_missing_from_gets_a_bilingual_help_answer(client):
+    form = inbound_form(RESIDENT, "hola")
+    del form["From"]
+    texts = replies(post_signed(client, form))
+    joined = "\n".join(texts)
+    assert "Línea de denuncias" in joined and "Police tip line" in joined
+
+
+def test_invalid_choice_is_answered_in_the_residents_language(client):
+    replies(post_signed(client, inbound_form(RESIDENT, "hola")))
+    texts = replies(post_signed(client, inbound_form(RESIDENT, "7")))
+    assert texts[0].startswith("Perdón, no entendí")
+
+
+def test_a_redelivered_message_sid_is_answered_once_and_applied_once(client, redis_client):
+    replies(post_signed(client, inbound_form(RESIDENT, "hola")))
+    form = inbound_form(RESIDENT, "2")
+    first = replies(post_signed(client, form))
+    again = replies(post_signed(client, form))
+    assert first == again
+    texts = replies(post_signed(client, inbound_form(RESIDENT, "me robaron")))
+    assert texts[0].startswith("¿Dónde pasó?")  # the duplicate did not advance the interview twice
+
+
+def test_after_stop_the_answer_is_empty_twiml(client):
+    replies(post_signed(client, inbound_form(RESIDENT, "hello")))
+    assert "You will not get more messages" in replies(post_signed(client, inbound_form(RESIDENT, "STOP")))[0]
+    response = post_signed(client, inbound_form(RESIDENT, "hello?"))
+    assert replies(response) == []
+    assert b"<Response" in response.data
+
+
+def test_twiml_replies_are_escaped_xml(client):
+    texts = replies(post_signed(client, inbound_form(RESIDENT, "hello")))
+    assert any("<" not in t for t in texts)  # parsed back as text, not markup
+
+
+def test_healthz_answers_200_when_redis_is_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+
+
+def test_healthz_answers_503_and_the_webhook_still_answers_when_redis_is_down(clock, twilio_http):
+    from tests.conftest import free_port
+    app = create_app(production_config(f"redis://127.0.0.1:{free_port()}/0",
+                                       extra={"clock": clock, "twilio_http_client": twilio_http}))
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    texts = replies(post_signed(client, inbound_form(RESIDENT, "hola")))
+    joined = "\n".join(texts)
+    assert "911" in joined and "Envíelo otra vez" in joined and "send it again" in joined
+
+
+def test_simulator_is_not_served_in_production(client):
+    assert client.get("/simulator").status_code == 404
+    assert client.get("/simulator/outbox.json").status_code == 404
+
+
+def test_oversized_request_is_refused_before_parsing(client):
+    form = inbound_form(RESIDENT, "x" * (300 * 1024))
+    response = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form)})
+    assert response.status_code == 413
+
+
+def test_local_mode_accepts_unsigned_requests_and_serves_the_simulator(redis_url, clock):
+    app = create_app({"mode": "local", "redis_url": redis_url, "extra": {"clock": clock}})
+    client = app.test_client()
+    texts = replies(client.post("/twilio/messages", data=inbound_form(RESIDENT, "hola")))
+    assert texts[0].startswith("Hola.")
+    page = client.get("/simulator")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert client.get("/simulator/outbox.json").get_json() == []
+
+
+def test_production_without_credentials_stops_start_up(redis_url):
+    from bot import ConfigError
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
+        create_app({"redis_url": redis_url})
