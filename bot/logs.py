@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import re
 
-_NUMBER_RE = re.compile(r"(?:whatsapp:)?\+?\d[\d ().-]{6,}\d")
+# 10 to 15 digits, optionally with +, spaces, dots, dashes or brackets between them, not inside a longer word.
+_NUMBER_RE = re.compile(r"(?<![\w+])(?:whatsapp:)?\+?\(?\d(?:[\s().-]{0,2}\d){9,14}(?!\w|:\d)", re.IGNORECASE)
 _MARK = "_linea_redaction"
 
 
