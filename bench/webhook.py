@@ -1,0 +1,165 @@
+"""Benchmark: webhook throughput and latency of the line against a bare Flask+Redis baseline, same run.
+
+    .venv/bin/python bench/webhook.py [--conversations 150] [--connections 8]
+
+Both apps run under gunicorn with the README's settings (--workers 2 --threads 4) against one private
+redis-server. The load is full conversations (English and Spanish, with a tip interview), sent as
+correctly signed Twilio requests over keep-alive connections on loopback. Prints messages/s and
+p50/p95/p99 latency for each, and the ratios. Twilio's REST API is not involved (replies are TwiML).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import queue
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+TOKEN = "bench-auth-token-0123456789abcdef"
+BASE = "https://bench.example.test"
+SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer en la noche", "dos hombres", "no"]
+ENGLISH = ["hello", "1", "2", "they broke into my car", "skip", "last night", "skip", "no"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(port: int, path: str, timeout: float = 20.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def start_gunicorn(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    command = [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--threads", "4", "--timeout", "20", "--log-level", "warning", module]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def requests_for(conversations: int) -> list[list[tuple[str, str]]]:
+    """Per conversation, the (body, signature) pairs to send in order."""
+    validator = RequestValidator(TOKEN)
+    plans = []
+    for n in range(conversations):
+        sender = f"+1555{n:07d}"
+        script = SPANISH if n % 2 else ENGLISH
+        plan = []
+        for i, text in enumerate(script):
+            form = {"From": sender, "To": "+15550009999", "Body": text, "MessageSid": f"SM{n:016d}{i:016d}",
+                    "NumMedia": "0", "AccountSid": "AC" + "0" * 32}
+            plan.append((urllib.parse.urlencode(form), validator.compute_signature(BASE + "/twilio/messages", form)))
+        plans.append(plan)
+    return plans
+
+
+def run_load(port: int, plans: list[list[tuple[str, str]]], connections: int) -> tuple[float, list[float]]:
+    """Send every conversation (each in order) over `connections` keep-alive connections."""
+    work: queue.Queue = queue.Queue()
+    for plan in plans:
+        work.put(plan)
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        mine = []
+        while True:
+            try:
+                plan = work.get_nowait()
+            except queue.Empty:
+                break
+            for body, signature in plan:
+                started = time.perf_counter()
+                conn.request("POST", "/twilio/messages", body=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+                response = conn.getresponse()
+                response.read()
+                mine.append(time.perf_counter() - started)
+                if response.status != 200:
+                    errors.append(str(response.status))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
+    return elapsed, latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=150)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="linea-bench-")
+    redis_port = free_port()
+    redis_proc = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--dir", workdir,
+                                   "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TWILIO_"))}
+    env.update(REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+               TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL=BASE, OFFICER_NUMBERS="+15550001111",
+               LINE_HASH_SECRET="bench-hash-secret-0123456789", TWILIO_SMS_FROM="+15550009999",
+               PYTHONPATH=os.path.join(ROOT, "bench"))
+    ports = {"line": free_port(), "baseline": free_port()}
+    servers = {"line": start_gunicorn("wsgi:app", ports["line"], env),
+               "baseline": start_gunicorn("baseline_app:app", ports["baseline"], env)}
+    try:
+        wait_http(ports["line"], "/healthz")
+        wait_http(ports["baseline"], "/")
+        results = {}
+        for name in ("baseline", "line", "baseline", "line"):  # alternate, keep the second (warm) round
+            plans = requests_for(args.conversations)
+            elapsed, latencies = run_load(ports[name], plans, args.connections)
+            results[name] = (len(latencies) / elapsed, latencies)
+        print(f"{args.conversations} conversations, {len(results['line'][1])} signed messages per app, "
+              f"{args.connections} connections, gunicorn --workers 2 --threads 4, {os.cpu_count()} CPUs")
+        print(f"{'':10}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+        for name, (rate, lat) in results.items():
+            print(f"{name:10}{rate:9.0f}{percentile(lat, 50)*1000:9.1f}{percentile(lat, 95)*1000:9.1f}"
+                  f"{percentile(lat, 99)*1000:9.1f}")
+        line_rate, base_rate = results["line"][0], results["baseline"][0]
+        print(f"throughput ratio line/baseline: {line_rate / base_rate:.2f}")
+        print(f"p99 ratio line/baseline: {percentile(results['line'][1], 99) / percentile(results['baseline'][1], 99):.2f}")
+    finally:
+        for proc in list(servers.values()) + [redis_proc]:
+            proc.terminate()
+            proc.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
