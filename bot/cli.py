@@ -10,13 +10,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
-from twilio.request_validator import RequestValidator
 
 from . import i18n
-from .channels.outbound import read_outbox
 from .engine import FlowError, message_keys
 from .flows import load_flows
 from .line import SHELL_KEYS
+from .channels.twilio import signature
 from .webhook import public_url
 
 
@@ -75,7 +74,7 @@ def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> 
     if not line.config.local:
         click.echo("warning: production mode; officer notifications are real messages.", err=True)
     client = app.test_client()
-    seen_outbox = {entry["id"] for entry in read_outbox(line.redis)} if line.config.local else set()
+    seen_outbox = {entry["id"] for entry in line.outbox.read()} if line.config.local else set()
     click.echo(f"Texting the line as {address}. Ctrl-D to quit.")
 
     def say(body: str) -> None:
@@ -84,7 +83,7 @@ def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> 
         headers = {}
         if line.config.twilio_auth_token and line.config.public_base_url:
             url = public_url(line.config.public_base_url, "/twilio/messages", b"")
-            headers["X-Twilio-Signature"] = RequestValidator(line.config.twilio_auth_token).compute_signature(url, form)
+            headers["X-Twilio-Signature"] = signature(line.config.twilio_auth_token, url, form)
         response = client.post("/twilio/messages", data=form, headers=headers)
         if response.status_code != 200:
             click.echo(f"[HTTP {response.status_code}] {response.get_data(as_text=True)}")
@@ -96,7 +95,7 @@ def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> 
             SimpleWorker([line.queue], connection=line.redis, serializer=JSONSerializer).work(
                 burst=True, logging_level="WARNING")
         if line.config.local:
-            for entry in reversed(read_outbox(line.redis)):
+            for entry in reversed(line.outbox.read()):
                 if entry["id"] not in seen_outbox:
                     seen_outbox.add(entry["id"])
                     click.echo(click.style(f"officer {entry['to']}> ", fg="blue") + entry["body"])

@@ -9,7 +9,6 @@ from typing import Callable, Iterable
 import redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
-from twilio.rest import Client
 
 from . import i18n, sms
 from .channels.outbound import OutboxSender, Sender, TwilioSender
@@ -17,7 +16,7 @@ from .channels.twilio import InboundMessage
 from .config import Config
 from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                      SubmitTip, advance)
-from .store import ConversationStore, StaleState, sender_id
+from .store import ConversationStore, Outbox, StaleState, log_id
 from .tips import Tip, TipRepository, new_code
 
 log = logging.getLogger("linea.line")
@@ -43,6 +42,7 @@ class Line:
         self.store = ConversationStore(client, config.hash_secret, config.conversation_ttl, config.dedupe_ttl,
                                        config.lock_seconds)
         self.tips = TipRepository(client)
+        self.outbox = Outbox(client)
         self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
 
     # --- answering residents -------------------------------------------------------------------------
@@ -57,11 +57,11 @@ class Line:
                 with self.store.lock(key):
                     cached = self.store.seen(message.message_sid)
                     if cached is not None:
-                        log.info("duplicate delivery ignored conv=%s", key[-10:-1])
+                        log.info("duplicate delivery ignored conv=%s", log_id(key))
                         return cached
                     return self._apply(key, message, body, notes)
             except StaleState:
-                log.warning("stale conversation state, retrying conv=%s attempt=%d", key[-10:-1], attempt + 1)
+                log.warning("stale conversation state, retrying conv=%s attempt=%d", log_id(key), attempt + 1)
         raise StaleState("conversation kept changing under us")
 
     def _limit(self, body: str) -> tuple[str, list[Reply]]:
@@ -88,7 +88,7 @@ class Line:
                 replies.extend(self._carry_out(pipe, effect, now))
             texts = self.render(replies, outcome.state.locale, message.channel)
             self.store.mark_seen(pipe, message.message_sid, texts)
-        log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", key[-10:-1],
+        log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(key),
                  outcome.state.node, outcome.state.locale,
                  ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
         return texts
@@ -136,16 +136,11 @@ class Line:
     def sender(self) -> Sender:
         """Where officer notifications go: Twilio in production, the outbox in local mode."""
         if self.config.local:
-            return OutboxSender(self.redis, self.clock)
-        client = Client(self.config.twilio_account_sid, self.config.twilio_auth_token,
-                        http_client=self.config.extra.get("twilio_http_client"))
-        return TwilioSender(client, self.config.sms_from, self.config.whatsapp_from,
-                            self.config.messaging_service_sid)
+            return OutboxSender(self.outbox, self.clock)
+        return TwilioSender(self.config.twilio_account_sid, self.config.twilio_auth_token, self.config.sms_from,
+                            self.config.whatsapp_from, self.config.messaging_service_sid,
+                            http_client=self.config.extra.get("twilio_http_client"))
 
     def officers(self) -> dict[str, str]:
         """Officer addresses by their short id."""
         return {officer_id(address): address for address in self.config.officer_numbers}
-
-    def conversation_id(self, address: str) -> str:
-        """The pseudonymous id of a sender, as used in keys (for tests and tools)."""
-        return sender_id(self.config.hash_secret, address)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from .channels.outbound import read_outbox
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 
@@ -19,4 +18,4 @@ def page() -> str:
 @bp.get("/outbox.json")
 def outbox() -> Response:
     """Officer notifications sent in local mode, newest first."""
-    return jsonify(read_outbox(current_app.extensions["linea"].redis))
+    return jsonify(current_app.extensions["linea"].outbox.read())

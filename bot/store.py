@@ -13,6 +13,8 @@ from redis.client import Pipeline
 from .engine import State
 
 PREFIX = "ls:"
+OUTBOX_KEY = f"{PREFIX}outbox"
+OUTBOX_LIMIT = 500
 
 
 class StoreError(Exception):
@@ -30,6 +32,11 @@ class StaleState(StoreError):
 def sender_id(secret: str, address: str) -> str:
     """Stable pseudonymous id of a sender address: HMAC-SHA256 with the line's secret (never the number)."""
     return hmac.new(secret.encode(), address.strip().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def log_id(key: str) -> str:
+    """A short, non-reversible label of a conversation key for log lines."""
+    return key.rsplit("{", 1)[-1].rstrip("}")[:9]
 
 
 class ConversationStore:
@@ -102,3 +109,23 @@ class ConversationStore:
     def ping(self) -> Any:
         """Raise if Redis cannot be reached."""
         return self.redis.ping()
+
+
+class Outbox:
+    """Local mode's officer outbox: a capped Redis list, newest first."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+
+    def push(self, entry: dict[str, Any]) -> str:
+        """Store one notification and return its id (OUT00000001, ...)."""
+        entry = dict(entry, id=f"OUT{self.redis.incr(OUTBOX_KEY + ':seq'):08d}")
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(OUTBOX_KEY, json.dumps(entry))
+            pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1)
+            pipe.execute()
+        return entry["id"]
+
+    def read(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest entries first."""
+        return [json.loads(raw) for raw in self.redis.lrange(OUTBOX_KEY, 0, limit - 1)]

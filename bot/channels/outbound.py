@@ -1,18 +1,14 @@
 """Outbound senders for officer notifications: Twilio's REST API, or a local outbox in Redis."""
 from __future__ import annotations
 
-import json
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
-import redis
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
-from ..store import PREFIX
+from ..store import Outbox
 from .twilio import channel_of
 
-OUTBOX_KEY = f"{PREFIX}outbox"
-OUTBOX_LIMIT = 500
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
@@ -35,9 +31,9 @@ class Sender(Protocol):
 class TwilioSender:
     """Sends through Twilio's Messages API (SMS or WhatsApp by the address prefix)."""
 
-    def __init__(self, client: Client, sms_from: str = "", whatsapp_from: str = "",
-                 messaging_service_sid: str = "") -> None:
-        self.client = client
+    def __init__(self, account_sid: str, auth_token: str, sms_from: str = "", whatsapp_from: str = "",
+                 messaging_service_sid: str = "", http_client: Any = None) -> None:
+        self.client = Client(account_sid, auth_token, http_client=http_client)
         self.sms_from = sms_from
         self.whatsapp_from = whatsapp_from
         self.messaging_service_sid = messaging_service_sid
@@ -67,23 +63,12 @@ class TwilioSender:
 
 
 class OutboxSender:
-    """Local mode: keeps notifications in a Redis list the simulator shows (newest first)."""
+    """Local mode: keeps notifications in the outbox the simulator shows."""
 
-    def __init__(self, client: redis.Redis, clock: Any) -> None:
-        self.redis = client
+    def __init__(self, outbox: Outbox, clock: Callable[[], float]) -> None:
+        self.outbox = outbox
         self.clock = clock
 
     def send(self, to: str, body: str) -> str:
-        """Push the message onto the outbox."""
-        entry_id = f"OUT{self.redis.incr(OUTBOX_KEY + ':seq'):08d}"
-        entry = {"id": entry_id, "to": to, "channel": channel_of(to), "body": body, "at": self.clock()}
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(OUTBOX_KEY, json.dumps(entry))
-            pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1)
-            pipe.execute()
-        return entry_id
-
-
-def read_outbox(client: redis.Redis, limit: int = 100) -> list[dict[str, Any]]:
-    """The newest outbox entries first."""
-    return [json.loads(raw) for raw in client.lrange(OUTBOX_KEY, 0, limit - 1)]
+        """Put the message in the outbox."""
+        return self.outbox.push({"to": to, "channel": channel_of(to), "body": body, "at": self.clock()})

@@ -56,6 +56,11 @@ def signature_is_valid(auth_token: str, url: str, form: Any, signature: str | No
     return RequestValidator(auth_token).validate(url, form, signature)
 
 
+def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:
+    """The X-Twilio-Signature Twilio would send for this form (for the terminal chat and tools)."""
+    return RequestValidator(auth_token).compute_signature(url, form)
+
+
 def twiml(messages: Iterable[str]) -> str:
     """TwiML <Response> with one <Message> per text (text is XML-escaped); empty means no reply."""
     response = MessagingResponse()

@@ -24,15 +24,20 @@ class NodeType:
     receive: Receive | None = None
 
 
-def _say_then_continue(node: Node, turn: "Turn") -> str | None:
-    for key in node.say:
-        turn.reply(key)
+def _continue(node: Node, turn: "Turn") -> str | None:
+    """After a node that does not wait: stop silently at wait_at, end the script, or go on to next."""
     if node.wait_at:
         turn.wait(node.wait_at)
         return None
     if node.next is None:
         turn.wait(None)
     return node.next
+
+
+def _say_then_continue(node: Node, turn: "Turn") -> str | None:
+    for key in node.say:
+        turn.reply(key)
+    return _continue(node, turn)
 
 
 def _prompt_and_wait(node: Node, turn: "Turn") -> None:
@@ -102,12 +107,7 @@ def _submit_enter(node: Node, turn: "Turn") -> str | None:
     turn.state = turn.state.with_(answers=(), last_tip=code)
     for key in node.say:
         turn.reply(key, code=code)
-    if node.wait_at:
-        turn.wait(node.wait_at)
-        return None
-    if node.next is None:
-        turn.wait(None)
-    return node.next
+    return _continue(node, turn)
 
 
 def _followup_receive(node: Node, turn: "Turn") -> None:
