@@ -5,6 +5,7 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCAL_HASH_SECRET = "local-mode-only-not-a-secret"
@@ -35,6 +36,7 @@ class Config:
     max_body_chars: int = 1600                    # LINE_MAX_BODY_CHARS
     max_request_bytes: int = 256 * 1024           # LINE_MAX_REQUEST_BYTES
     officer_locale: str = "en"                    # LINE_OFFICER_LOCALE
+    timezone: str = "UTC"                         # LINE_TIMEZONE (times in officer notifications)
     queue_name: str = "linea"                     # LINE_QUEUE
     lock_seconds: float = 10.0                    # LINE_LOCK_SECONDS
     flows_dir: str = os.path.join(PROJECT_ROOT, "flows")                # LINE_FLOWS_DIR
@@ -54,7 +56,8 @@ _ENV = {
     "whatsapp_from": "TWILIO_WHATSAPP_FROM", "messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
     "conversation_ttl": "LINE_CONVERSATION_TTL", "dedupe_ttl": "LINE_DEDUPE_TTL",
     "max_body_chars": "LINE_MAX_BODY_CHARS", "max_request_bytes": "LINE_MAX_REQUEST_BYTES",
-    "officer_locale": "LINE_OFFICER_LOCALE", "queue_name": "LINE_QUEUE", "lock_seconds": "LINE_LOCK_SECONDS",
+    "officer_locale": "LINE_OFFICER_LOCALE", "timezone": "LINE_TIMEZONE", "queue_name": "LINE_QUEUE",
+    "lock_seconds": "LINE_LOCK_SECONDS",
     "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
 }
 
@@ -103,6 +106,10 @@ def check_config(config: Config) -> None:
     """Stop start-up with one clear message listing everything production is missing."""
     if config.officer_locale not in ("en", "es"):
         raise ConfigError("LINE_OFFICER_LOCALE must be 'en' or 'es'")
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"LINE_TIMEZONE {config.timezone!r} is not a known time zone (e.g. America/Chicago)") from None
     if config.local:
         return
     missing = [var for name, var in _ENV.items()

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from rq import get_current_job
@@ -52,10 +53,12 @@ def notify_officer(code: str, officer: str, addendum: int | None = None) -> str:
         return "missing"
     address = line.officers().get(officer)
     name = officer if addendum is None else f"{officer}+{addendum}"
+    if tip.notifications.get(name) == "sent":
+        return "sent"  # a retried parent job queued this notification twice; send it once
     if address is None:
         _record(line, tip, name, "failed: officer no longer configured")
         return "failed"
-    body = notification_text(tip, line.config.officer_locale, addendum)
+    body = notification_text(tip, line.config.officer_locale, line.config.timezone, addendum)
     try:
         for chunk in split_message(body, i18n.text("officer.continued", line.config.officer_locale)):
             line.sender.send(address, chunk)
@@ -82,14 +85,14 @@ def _record(line: Line, tip: Tip, name: str, result: str) -> None:
         line.tips.set_status(tip.code, "undelivered")
 
 
-def notification_text(tip: Tip, locale: str, addendum: int | None = None) -> str:
+def notification_text(tip: Tip, locale: str, zone: str = "UTC", addendum: int | None = None) -> str:
     """The officer's message: tip code, language, channel, time and the answers; never the resident's number."""
-    params = {"code": tip.code, "time": _time(tip.created_at),
+    params = {"code": tip.code, "time": _time(tip.created_at, zone),
               "language": i18n.text(f"officer.language_{tip.locale}", locale),
               "channel": "WhatsApp" if tip.channel == "whatsapp" else "SMS"}
     if addendum is not None:
         extra = tip.addenda[addendum] if addendum < len(tip.addenda) else None
-        params["time"] = _time(extra.at if extra else tip.created_at)
+        params["time"] = _time(extra.at if extra else tip.created_at, zone)
         return i18n.text("officer.addendum", locale, **params) + "\n" + (extra.text if extra else "")
     lines = [i18n.text("officer.new_tip", locale, **params)]
     skipped = i18n.text("officer.skipped", locale)
@@ -99,8 +102,8 @@ def notification_text(tip: Tip, locale: str, addendum: int | None = None) -> str
     return "\n".join(lines)
 
 
-def _time(stamp: float) -> str:
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def _time(stamp: float, zone: str) -> str:
+    return datetime.fromtimestamp(stamp, tz=ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def split_message(body: str, continued: str, limit: int = MAX_NOTIFICATION_CHARS) -> list[str]:

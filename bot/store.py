@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -12,6 +13,7 @@ from redis.client import Pipeline
 
 from .engine import State
 
+log = logging.getLogger("linea.store")
 PREFIX = "ls:"
 OUTBOX_KEY = f"{PREFIX}outbox"
 OUTBOX_LIMIT = 500
@@ -72,7 +74,12 @@ class ConversationStore:
         raw = self.redis.hmget(key, "v", "state")
         if raw[0] is None or raw[1] is None:
             return None, 0
-        return State.from_dict(json.loads(raw[1])), int(raw[0])
+        version = int(raw[0])
+        try:
+            return State.from_dict(json.loads(raw[1])), version
+        except (ValueError, KeyError, TypeError):
+            log.error("unreadable conversation state conv=%s; starting it over", log_id(key))
+            return None, version
 
     @contextmanager
     def saving(self, key: str, version: int, state: State) -> Iterator[Pipeline]:

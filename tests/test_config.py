@@ -223,3 +223,14 @@ def test_every_environment_variable_is_in_env_example():
     documented = set(re.findall(r"^\s*#?\s*([A-Z][A-Z0-9_]*)\s*=", text, re.MULTILINE))
     missing = sorted(set(env_names().values()) - documented)
     assert not missing, f".env.example does not mention: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("zone, ok", [("America/Chicago", True), ("UTC", True), ("Mars/Olympus", False),
+                                      ("../etc/passwd", False)])
+def test_timezone_must_be_a_known_zone(zone, ok):
+    environ = {"LINE_MODE": "local", "LINE_TIMEZONE": zone}
+    if ok:
+        assert load_config(environ).timezone == zone
+    else:
+        with pytest.raises(ConfigError, match="LINE_TIMEZONE"):
+            load_config(environ)

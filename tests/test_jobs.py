@@ -183,3 +183,25 @@ def test_worker_refuses_to_start_in_production_without_credentials(redis_url):
     result = subprocess.run([sys.executable, "worker.py"], cwd=ROOT, env=env, capture_output=True, timeout=60)
     assert result.returncode == 2
     assert b"TWILIO_AUTH_TOKEN" in result.stderr
+
+
+def test_officers_see_the_departments_local_time(redis_url, clock, twilio_http):
+    from tests.conftest import production_config
+    clock.now = 1_790_000_000.0  # 2026-09-21 14:13 UTC
+    app = create_app(production_config(redis_url, timezone="America/Chicago",
+                                       extra={"clock": clock, "twilio_http_client": twilio_http}))
+    client = app.test_client()
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    work(app)
+    assert all(f"New tip {code} (Spanish, SMS, 2026-09-21 09:13 CDT)" in r["data"]["Body"] for r in twilio_http.sent)
+
+
+def test_a_notification_already_sent_is_not_sent_again(app, client, twilio_http):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    work(app)
+    line = app.extensions["linea"]
+    assert len(twilio_http.sent) == 2
+    for officer in line.officers():  # as if a retried deliver_tip queued the notifications again
+        line.enqueue(None, "bot.jobs.notify_officer", code, officer)
+    work(app)
+    assert len(twilio_http.sent) == 2

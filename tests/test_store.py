@@ -103,3 +103,11 @@ def test_seen_message_sids_return_their_replies(store):
         pipe.execute()
     assert store.seen("SM1") == ["hola", "menu"]
     assert store.seen("") is None
+
+
+def test_an_unreadable_state_starts_the_conversation_over(store, redis_client):
+    key = store.key(NUMBER)
+    redis_client.hset(key, mapping={"v": 3, "state": "{not json"})
+    assert store.load(key) == (None, 3)
+    save(store, key, 3, State(flow_id="main", node="menu"))  # and the next save still passes the version check
+    assert store.load(key)[1] == 4

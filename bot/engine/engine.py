@@ -130,9 +130,10 @@ def _dispatch(turn: Turn) -> bool:
     elif turn.state.node is None:
         turn.go(turn.flow.start if turn.state.locale else turn.flow.language_node)
     else:
-        node = turn.flow.node(turn.state.node)
-        receive = NODE_TYPES[node.type].receive
-        if receive is None:  # a stored state pointing at a node that no longer waits: start over safely
+        node = turn.flow.nodes.get(turn.state.node)
+        receive = NODE_TYPES[node.type].receive if node is not None else None
+        if receive is None:  # the flow changed under a stored conversation: restart at the menu, safely
+            turn.state = turn.state.with_(answers=())
             turn.go(turn.flow.menu_node if turn.state.locale else turn.flow.language_node)
         else:
             receive(node, turn)

@@ -1,0 +1,77 @@
+"""advance() beyond the transcripts: purity, expiry boundaries, stored states the flow no longer knows."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bot.engine import Inbound, State, StepLimitExceeded, advance, parse_flow
+from bot.flows import load_flow_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FLOW = load_flow_file(os.path.join(ROOT, "flows", "main.yml"))
+
+
+def keys(outcome) -> list[str]:
+    return [r.key for r in outcome.replies]
+
+
+def test_advance_does_not_change_its_inputs_and_is_repeatable():
+    state = State(flow_id="main", node="ask_where", locale="es", answers=(("what", "robo"),), updated_at=10.0)
+    first = advance(FLOW, state, Inbound("Main y 5"), now=20.0)
+    second = advance(FLOW, state, Inbound("Main y 5"), now=20.0)
+    assert first == second
+    assert state.answers == (("what", "robo"),)
+    assert first.state.answers == (("what", "robo"), ("where", "Main y 5"))
+    assert first.state.updated_at == 20.0
+
+
+@pytest.mark.parametrize("idle, fresh", [(86400, False), (86401, True)])
+def test_expiry_is_strictly_after_the_limit(idle, fresh):
+    state = State(flow_id="main", node="ask_where", locale="es", updated_at=0.0)
+    outcome = advance(FLOW, state, Inbound("hello"), now=float(idle))
+    assert keys(outcome) == (["flows.welcome", "flows.menu"] if fresh else ["flows.ask_when"])
+
+
+def test_expiry_limit_is_a_parameter():
+    state = State(flow_id="main", node="ask_where", locale="es", updated_at=0.0)
+    assert keys(advance(FLOW, state, Inbound("hello"), now=61.0, expire_after=60)) == ["flows.welcome",
+                                                                                       "flows.menu"]
+
+
+@pytest.mark.parametrize("node", ["a_node_that_was_removed", "policy"])
+def test_a_state_at_a_node_the_flow_no_longer_waits_at_restarts_at_the_menu(node):
+    state = State(flow_id="main", node=node, locale="en", answers=(("what", "x"),), updated_at=0.0)
+    outcome = advance(FLOW, state, Inbound("2"), now=1.0)
+    assert keys(outcome) == ["flows.menu"]
+    assert outcome.state.node == "menu" and outcome.state.answers == ()
+
+
+def test_a_state_of_another_flow_starts_this_one():
+    outcome = advance(FLOW, State(flow_id="old", node="x", locale="en"), Inbound("hola"), now=1.0)
+    assert keys(outcome) == ["flows.welcome", "flows.menu"] and outcome.state.locale == "es"
+
+
+def test_submitting_needs_a_fresh_code_from_the_host():
+    state = State(flow_id="main", node="ask_hurt", locale="en")
+    with pytest.raises(ValueError, match="fresh tip code"):
+        advance(FLOW, state, Inbound("no", fresh_code=""), now=1.0)
+
+
+def test_a_runaway_flow_stops_at_the_step_limit():
+    nodes = {
+        "a": {"type": "message", "say": ["k.a"], "next": "b"},
+        "b": {"type": "message", "say": ["k.b"], "next": "a"},
+        "menu": {"type": "menu", "prompt": "k.menu", "options": [{"match": ["x"], "next": "a"}]},
+        "lang": {"type": "menu", "prompt": "k.lang", "options": [{"match": ["es"], "locale": "es", "next": "a"}]},
+        "after": {"type": "followup", "prompt": "k.after"},
+    }
+    words = {name: [name] for name in ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")}
+    words["emergency"] = {"words": ["911"], "phrases": ["help now"]}
+    flow = parse_flow({"id": "loop", "start": "a", "language_node": "lang", "menu_node": "menu",
+                       "followup_node": "after", "keywords": words, "nodes": nodes,
+                       "messages": {name: f"k.{name}" for name in ("opted_out", "opted_in", "help", "emergency",
+                                                                   "language_set", "empty", "addendum_received")}},
+                      source="loop.yml")
+    with pytest.raises(StepLimitExceeded):
+        advance(flow, None, Inbound("hola"), now=1.0)
