@@ -153,7 +153,8 @@ def main() -> None:
                   f"{percentile(lat, 99)*1000:9.1f}")
         line_rate, base_rate = results["line"][0], results["baseline"][0]
         print(f"throughput ratio line/baseline: {line_rate / base_rate:.2f}")
-        print(f"p99 ratio line/baseline: {percentile(results['line'][1], 99) / percentile(results['baseline'][1], 99):.2f}")
+        p99 = {name: percentile(latencies, 99) for name, (_, latencies) in results.items()}
+        print(f"p99 ratio line/baseline: {p99['line'] / p99['baseline']:.2f}")
     finally:
         for proc in list(servers.values()) + [redis_proc]:
             proc.terminate()

@@ -12,6 +12,8 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from . import i18n
+from .evaluation import evaluate, read_examples
+from .language import classify
 from .engine import FlowError, message_keys
 from .flows import load_flows
 from .line import SHELL_KEYS
@@ -24,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(flows_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(chat)
+    app.cli.add_command(nlu_group)
 
 
 flows_group = AppGroup("flows", help="Conversation flows.")
@@ -109,3 +112,22 @@ def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> 
             click.echo()
             return
         say(body)
+
+
+nlu_group = AppGroup("nlu", help="What the line understands of free text (language and intent).")
+
+
+@nlu_group.command("classify")
+def nlu_classify() -> None:
+    """Read one message per line on stdin; print LANG<TAB>INTENT for each (the webhook's own code)."""
+    for text in sys.stdin:
+        lang, intent = classify(text.rstrip("\n"))
+        click.echo(f"{lang}\t{intent}")
+
+
+@nlu_group.command("evaluate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def nlu_evaluate(path: str) -> None:
+    """Language and intent accuracy, emergency recall and stop precision on a labelled TSV file."""
+    for text in evaluate(read_examples(path), classify).lines():
+        click.echo(text)

@@ -109,7 +109,8 @@ def check_config(config: Config) -> None:
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"LINE_TIMEZONE {config.timezone!r} is not a known time zone (e.g. America/Chicago)") from None
+        raise ConfigError(f"LINE_TIMEZONE {config.timezone!r} is not a known time zone "
+                          "(e.g. America/Chicago)") from None
     if config.local:
         return
     missing = [var for name, var in _ENV.items()

@@ -72,3 +72,24 @@ def test_chat_talks_spanish_through_the_webhook_and_shows_the_officer_notificati
     code = re.search(r"Su código es ([2-9A-Z]{4}-[2-9A-Z]{4})", result.output).group(1)
     assert re.search(rf"officer \+15550100001> New tip {code}", result.output)
     assert "What: me robaron la bicicleta" in result.output
+
+
+def test_nlu_classify_prints_language_and_intent_per_line(local_app):
+    script = "hola me pasaron este numero\nla policia pregunta si tengo papeles?\nestan disparando ahorita\n" \
+             "no me manden mas mensajes\nEnglish please\npara mi hermano\n"
+    result = local_app.test_cli_runner().invoke(args=["nlu", "classify"], input=script)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["es\tgreet", "es\timmigration", "es\temergency", "es\tstop",
+                                          "en\tlang_en", "es\tother"]
+
+
+def test_nlu_evaluate_prints_the_four_figures_and_the_misses(local_app, tmp_path):
+    data = tmp_path / "set.tsv"
+    data.write_text("reply_lang\tintent\ttext\nes\tgreet\thola\nen\temergency\tsomeone is shooting now\n"
+                    "en\tgreet\tSTOP\n", encoding="utf-8")
+    result = local_app.test_cli_runner().invoke(args=["nlu", "evaluate", str(data)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:6] == ["messages: 3", "language accuracy: 100.0% (3/3)", "intent accuracy: 66.7% (2/3)",
+                         "emergency recall: 100.0% (1/1)", "stop precision: 0.0% (0/1)", "misclassified: 1"]
+    assert lines[6] == "  expected en/greet, got en/stop: STOP"

@@ -37,6 +37,7 @@ def tiny_flow() -> dict[str, Any]:
             "opted_out": "flows.opted_out", "opted_in": "flows.opted_in", "help": "flows.help",
             "emergency": "flows.emergency", "language_set": "flows.language_set", "empty": "flows.empty_answer",
             "addendum_received": "flows.addendum_received",
+            "reassurance": "flows.policy",
         },
         "nodes": {
             "choose_language": {

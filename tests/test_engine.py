@@ -71,7 +71,8 @@ def test_a_runaway_flow_stops_at_the_step_limit():
     flow = parse_flow({"id": "loop", "start": "a", "language_node": "lang", "menu_node": "menu",
                        "followup_node": "after", "keywords": words, "nodes": nodes,
                        "messages": {name: f"k.{name}" for name in ("opted_out", "opted_in", "help", "emergency",
-                                                                   "language_set", "empty", "addendum_received")}},
+                                                                   "language_set", "empty", "addendum_received",
+                                                                   "reassurance")}},
                       source="loop.yml")
     with pytest.raises(StepLimitExceeded):
         advance(flow, None, Inbound("hola"), now=1.0)

@@ -48,9 +48,36 @@ def test_help_requests_get_help(lang, text):
     assert [r.key for r in first(text).replies] == ["flows.help"]
 
 
-@pytest.mark.parametrize("lang, text", rows("greet", "immigration", "tip"))
-def test_other_first_messages_are_answered_in_their_language_or_bilingually(lang, text):
+@pytest.mark.parametrize("lang, text", rows("greet"))
+def test_greetings_get_the_welcome_and_menu_in_their_language_or_a_bilingual_offer(lang, text):
     outcome = first(text)
     assert outcome.state.locale in (lang, None)
     expected = ["flows.welcome", "flows.menu"] if outcome.state.locale else ["flows.choose_language"]
     assert [r.key for r in outcome.replies] == expected
+
+
+@pytest.mark.parametrize("lang, text", rows("immigration"))
+def test_status_questions_get_the_policy_at_once(lang, text):
+    outcome = first(text)
+    assert outcome.state.locale == lang
+    assert [r.key for r in outcome.replies] == ["flows.policy", "flows.policy_invite"]
+    assert outcome.state.node == "menu"
+
+
+@pytest.mark.parametrize("lang, text", rows("tip"))
+def test_reports_start_the_interview_keeping_a_described_crime_as_the_first_answer(lang, text):
+    outcome = first(text)
+    assert outcome.state.locale == lang
+    keys = [r.key for r in outcome.replies]
+    if outcome.state.answers:
+        assert outcome.state.answers == (("what", text),)
+        assert keys == ["flows.ask_where"]
+    else:
+        assert keys == ["flows.ask_what"]
+
+
+def test_a_described_crime_with_a_deportation_threat_gets_the_policy_first():
+    text = "they took my wallet and said if I call police I get deported"
+    outcome = first(text)
+    assert [r.key for r in outcome.replies] == ["flows.policy", "flows.ask_where"]
+    assert outcome.state.answers == (("what", text),)

@@ -1,14 +1,9 @@
-"""Specification of bot.engine.matching: normalising what residents type, menu numbers, tip codes, language."""
+"""Specification of bot.engine.matching: normalising what residents type, menu numbers, tip codes."""
 from __future__ import annotations
-
-import csv
-import os
 
 import pytest
 
-from bot.engine.matching import chosen_number, detect_language, leading_tip_code, normalise
-
-CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "messages.tsv")  # copy of shared/corpus
+from bot.engine.matching import chosen_number, leading_tip_code, normalise
 
 
 # --- normalise -------------------------------------------------------------------------------------------
@@ -134,61 +129,3 @@ def test_chosen_number(text, count, expected):
 ])
 def test_leading_tip_code(text, expected):
     assert leading_tip_code(text) == expected
-
-
-# --- detect_language -------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("text, expected", [
-    ("hola", "es"),
-    ("Hola!", "es"),
-    ("buenas", "es"),
-    ("buenos días", "es"),
-    ("qué onda", "es"),
-    ("ayuda", "es"),
-    ("¿?", "es"),                      # Spanish punctuation is a hint on its own
-    ("hi", "en"),
-    ("hello", "en"),
-    ("Hey!", "en"),
-    ("what's up", "en"),
-    ("good morning", "en"),
-    ("help", "en"),
-    # cannot tell
-    ("911", None),
-    ("ok", None),
-    ("OK", None),
-    ("si", None),
-    ("no", None),
-    ("", None),
-    ("🙏", None),
-    ("👋🏽😀", None),
-    ("K7QF-3MZP", None),
-])
-def test_detect_language(text, expected):
-    assert detect_language(text) == expected
-
-
-@pytest.mark.parametrize("text", ["a white van", "a new era", "my son", "my pastor", "van", "son"])
-def test_detect_language_does_not_take_english_words_for_spanish(text):
-    assert detect_language(text) != "es"
-
-
-def _corpus() -> list[dict[str, str]]:
-    with open(CORPUS, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-@pytest.mark.skipif(not os.path.exists(CORPUS), reason="shared corpus not present")
-def test_detect_language_on_the_corpus_is_never_wrong_and_mostly_right():
-    rows = _corpus()
-    assert rows and all(r["reply_lang"] in ("en", "es") for r in rows)
-    wrong, unsure = [], []
-    for row in rows:
-        guess = detect_language(row["text"])
-        if guess is None:
-            unsure.append(f"{row['reply_lang']} {row['intent']}: {row['text']!r}")
-        elif guess != row["reply_lang"]:
-            wrong.append(f"{row['reply_lang']} {row['intent']}: {row['text']!r} -> {guess}")
-    right = len(rows) - len(wrong) - len(unsure)
-    assert not wrong, "wrong language guessed for:\n" + "\n".join(wrong)
-    assert right >= 0.85 * len(rows), (
-        f"only {right}/{len(rows)} right; no guess for:\n" + "\n".join(unsure))

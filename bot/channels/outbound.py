@@ -52,7 +52,8 @@ class TwilioSender:
             message = self.client.messages.create(to=to, body=body, **self._origin(to))
         except TwilioRestException as exc:
             permanent = exc.status not in RETRYABLE_STATUS
-            raise DeliveryError(f"Twilio answered {exc.status} (code {exc.code})", permanent, str(exc.code or exc.status)) from None
+            raise DeliveryError(f"Twilio answered {exc.status} (code {exc.code})", permanent,
+                                str(exc.code or exc.status)) from None
         except (TwilioException, OSError, ConnectionError) as exc:
             raise DeliveryError(f"could not reach Twilio: {type(exc).__name__}", permanent=False) from None
         except Exception as exc:  # requests' transport errors do not share a base with the ones above

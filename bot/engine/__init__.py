@@ -1,4 +1,5 @@
 """The pure conversation engine: standard library only, no clock, environment, network or storage."""
+from . import nlu
 from .definition import parse_flow
 from .engine import advance
 from .errors import EngineError, FlowError, StepLimitExceeded
@@ -9,5 +10,5 @@ from .model import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOu
 __all__ = [
     "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "Inbound", "OptedIn", "OptedOut",
     "Outcome", "Reply", "State", "StepLimitExceeded", "SubmitTip", "advance", "check_flow", "message_keys",
-    "parse_flow",
+    "nlu", "parse_flow",
 ]

@@ -9,15 +9,17 @@ from .model import Flow, Keywords, Messages, Node, Option
 from .steps import NODE_TYPES
 
 _KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
-_MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received")
+_MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
+                  "reassurance")
+_ROUTED_INTENTS = ("greet", "immigration", "tip", "emergency", "other")
 _NODE_FIELDS = {"type", "say", "prompt", "next", "wait_at", "field", "fields", "options", "invalid"}
 
 
 def parse_flow(data: Any, source: str = "flow") -> Flow:
     """Check a flow mapping and build the Flow; raise FlowError naming source and path on any problem."""
     root = _mapping(data, source, "")
-    _only(root, {"id", "start", "language_node", "menu_node", "followup_node", "keywords", "messages", "nodes"},
-          source, "")
+    _only(root, {"id", "start", "language_node", "menu_node", "followup_node", "keywords", "messages", "nodes",
+                 "intents"}, source, "")
     nodes_data = _mapping(root.get("nodes"), source, "nodes")
     if not nodes_data:
         raise FlowError(source, "nodes", "a flow needs at least one node")
@@ -31,6 +33,7 @@ def parse_flow(data: Any, source: str = "flow") -> Flow:
         nodes=nodes,
         keywords=_parse_keywords(root.get("keywords"), source),
         messages=_parse_messages(root.get("messages"), source),
+        intents=_parse_intents(root.get("intents"), nodes, source),
     )
     for node in nodes.values():
         _check_targets(node, nodes, source)
@@ -104,6 +107,13 @@ def _parse_keywords(raw: Any, source: str) -> Keywords:
         for i, p in enumerate(_list(emergency.get("phrases"), source, "keywords.emergency.phrases"))
     )
     return Keywords(emergency_words=em_words, emergency_phrases=tuple(p for p in phrases if p), **groups)
+
+
+def _parse_intents(raw: Any, nodes: Mapping[str, Node], source: str) -> dict[str, str]:
+    """Where free text of each meaning leads (at the first message and at the menu)."""
+    data = _mapping(raw, source, "intents")
+    _only(data, set(_ROUTED_INTENTS), source, "intents")
+    return {str(name): _target(target, nodes, source, f"intents.{name}") for name, target in data.items()}
 
 
 def _parse_messages(raw: Any, source: str) -> Messages:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import StepLimitExceeded
-from .matching import contains_phrase, detect_language, leading_tip_code, normalise
-from .model import (AttachToTip, Effect, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply,
+from . import nlu
+from .matching import contains_phrase, leading_tip_code, normalise
+from .model import (AttachToTip, Effect, EmergencyShown, Flow, Inbound, Node, OptedIn, OptedOut, Outcome, Reply,
                     State)
-from .steps import NODE_TYPES
+from .steps import NODE_TYPES, pick_option
 
 DEFAULT_EXPIRE_AFTER = 24 * 3600
 MAX_STEPS = 50
@@ -87,13 +88,17 @@ def advance(flow: Flow, state: State | None, inbound: Inbound, now: float,
 
 
 def _dispatch(turn: Turn) -> bool:
-    """Route the message: keywords first, then tip codes, then the node that waits. Returns True if silent."""
+    """Route the message: safety and keywords first, then tip codes, then the node that waits or free text.
+
+    Returns True when the line deliberately stays silent (after an opt-out)."""
     keywords = turn.flow.keywords
     text = turn.inbound.text
     said = normalise(text)
-    if turn.state.locale is None:
-        guessed = detect_language(text)
-        if guessed and turn.state.node is None:
+    node = turn.flow.nodes.get(turn.state.node or "")
+    answering = node is not None and node.type == "question"
+    if turn.state.locale is None and turn.state.node is None:
+        guessed = nlu.language_of(text, turn.inbound.language_hint)
+        if guessed:
             turn.set_locale(guessed)
 
     if turn.state.opted_out:
@@ -107,14 +112,17 @@ def _dispatch(turn: Turn) -> bool:
             return True
         return False
 
-    if said in keywords.stop:
+    wanted = _language_request(turn, said, strict=answering)
+    if said in keywords.stop or nlu.is_stop(text, strict=answering):
         turn.state = State(flow_id=turn.flow.id, locale=turn.state.locale, opted_out=True)
         turn.reply(turn.flow.messages.opted_out)
         turn.effect(OptedOut())
-    elif _is_emergency(turn, said):
+    elif _is_emergency(turn, said, strict=answering):
         _emergency(turn)
-    elif said in keywords.lang_es or said in keywords.lang_en:
-        _switch_language(turn, "es" if said in keywords.lang_es else "en")
+        if answering and not _is_alarm_word(turn, said):  # a described danger is also the answer: keep it
+            NODE_TYPES[node.type].receive(node, turn)
+    elif wanted:
+        _switch_language(turn, wanted)
     elif said in keywords.start:
         _restart(turn)
     elif said in keywords.help:
@@ -124,13 +132,15 @@ def _dispatch(turn: Turn) -> bool:
     elif said in keywords.menu:
         turn.state = turn.state.with_(answers=())
         turn.go(turn.flow.menu_node if turn.state.locale else turn.flow.language_node)
-    elif not _answering_a_question(turn) and (found := leading_tip_code(text)) is not None:
+    elif not answering and (found := leading_tip_code(text)) is not None:
         code, rest = found
         turn.effect(AttachToTip(code=code, text=rest, locale=turn.state.locale or "es"))
-    elif turn.state.node is None:
-        turn.go(turn.flow.start if turn.state.locale else turn.flow.language_node)
+    elif node is None and turn.state.node is None:
+        _understand_free_text(turn, first=True)
+    elif node is not None and node.id == turn.flow.menu_node:
+        if not _pick_menu_option(node, turn):
+            _understand_free_text(turn, first=False)
     else:
-        node = turn.flow.nodes.get(turn.state.node)
         receive = NODE_TYPES[node.type].receive if node is not None else None
         if receive is None:  # the flow changed under a stored conversation: restart at the menu, safely
             turn.state = turn.state.with_(answers=())
@@ -140,17 +150,66 @@ def _dispatch(turn: Turn) -> bool:
     return False
 
 
-def _answering_a_question(turn: Turn) -> bool:
-    node = turn.flow.nodes.get(turn.state.node or "")
-    return node is not None and node.type == "question"
+def _language_request(turn: Turn, said: str, strict: bool) -> str | None:
+    """ESPAÑOL / ENGLISH as keywords anywhere; phrased requests ("en español por favor") unless answering."""
+    if said in turn.flow.keywords.lang_es:
+        return "es"
+    if said in turn.flow.keywords.lang_en:
+        return "en"
+    if strict:
+        return None
+    intent = nlu.understand(turn.inbound.text, turn.inbound.language_hint).intent
+    return {"lang_es": "es", "lang_en": "en"}.get(intent)
 
 
-def _is_emergency(turn: Turn, said: str) -> bool:
+def _pick_menu_option(node: Node, turn: Turn) -> bool:
+    option = pick_option(node.options, turn.inbound.text)
+    if option is None:
+        return False
+    turn.go(option.next)
+    return True
+
+
+def _understand_free_text(turn: Turn, first: bool) -> None:
+    """A first message, or free text at the main menu: route by what it means, not only by numbers."""
+    flow = turn.flow
+    meaning = nlu.understand(turn.inbound.text, turn.inbound.language_hint)
+    if turn.state.locale is None and meaning.intent in ("greet", "other"):
+        turn.go(flow.language_node)
+        return
+    target = flow.intents.get(meaning.intent)
+    if meaning.intent == "tip" and target is not None:
+        if meaning.mentions_immigration:
+            turn.reply(flow.messages.reassurance)
+        question = flow.node(target)
+        if meaning.describes_crime and question.type == "question":
+            turn.record(question.field or question.id, turn.inbound.text.strip())
+            turn.go(question.next)
+        else:
+            turn.go(target)
+    elif meaning.intent == "help":
+        turn.reply(flow.messages.help)
+        turn.wait(flow.menu_node if turn.state.locale else flow.language_node)
+    elif target is not None:
+        turn.go(target)
+    elif first:
+        turn.go(flow.start)
+    else:
+        menu = flow.node(flow.menu_node)
+        if menu.invalid and meaning.intent != "greet":
+            turn.reply(menu.invalid)
+        turn.go(flow.menu_node)
+
+
+def _is_alarm_word(turn: Turn, said: str) -> bool:
+    """A message that is only an alarm ("911", "EMERGENCIA") or one of the flow's danger phrases."""
     keywords = turn.flow.keywords
-    if said in keywords.emergency_words:
-        return True
     words = said.split()
-    return any(contains_phrase(words, phrase) for phrase in keywords.emergency_phrases)
+    return said in keywords.emergency_words or any(contains_phrase(words, p) for p in keywords.emergency_phrases)
+
+
+def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
+    return _is_alarm_word(turn, said) or nlu.is_emergency(turn.inbound.text, strict=strict)
 
 
 def _emergency(turn: Turn) -> None:

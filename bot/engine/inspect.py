@@ -13,7 +13,7 @@ def _edges(node: Node) -> list[str]:
 def check_flow(flow: Flow) -> list[str]:
     """Return human-readable problems of a parsed flow, each starting with the path it concerns."""
     problems = []
-    roots = [flow.start, flow.language_node, flow.menu_node, flow.followup_node]
+    roots = [flow.start, flow.language_node, flow.menu_node, flow.followup_node, *flow.intents.values()]
     seen: set[str] = set()
     todo = list(roots)
     while todo:
@@ -28,6 +28,10 @@ def check_flow(flow: Flow) -> list[str]:
         node = flow.nodes[getattr(flow, name)]
         if node.type != expected:
             problems.append(f"{name}: must be a {expected} node, {node.id!r} is a {node.type}")
+    tip = flow.intents.get("tip")
+    if tip is not None and flow.nodes[tip].type != "question":
+        problems.append(f"intents.tip: must lead to a question (the first answer of the interview), "
+                        f"{tip!r} is a {flow.nodes[tip].type}")
     for node in flow.nodes.values():
         if node.type == "menu" and not node.options:
             problems.append(f"nodes.{node.id}.options: a menu needs at least one option")

@@ -1,4 +1,4 @@
-"""Normalise what residents type and match it against keywords, choices, tip codes and languages."""
+"""Normalise what residents type and match it against keywords, choices and tip codes."""
 from __future__ import annotations
 
 import re
@@ -67,52 +67,3 @@ def leading_tip_code(text: str) -> tuple[str, str] | None:
     rest_start = match.start(3)
     rest = unicodedata.normalize("NFKC", text)[rest_start:].strip()
     return f"{code[:4]}-{code[4:]}", rest
-
-
-# Words that are frequent in one language and rare in the other (already normalised: no accents).
-_SPANISH = frozenset(
-    """
-    hola buenas buenos dias tardes noches ola que quien quienes como cuando donde porque por para pero
-    es esta estan estoy soy eres somos fue tengo tiene tienen tenemos quiero quiere puedo puede
-    pueden necesito ayuda gracias favor senor senora usted ustedes nosotros ellos ella el la los las un una
-    unos unas del al mi mis su sus tu yo me te se le nos muy mas menos tambien ahora ahorita aqui alli alla
-    hay algo nada nadie alguien si no pues bueno vale numero mensaje policia policias papeles documentos
-    migra inmigracion deportar deporten robo robaron asaltaron asalto golpearon carro casa calle trabajo
-    semana pasada ayer hoy manana noche dinero miedo hablo habla espanol denunciar reportar informacion
-    crimen delito paso pasaron dar mandan manden parada camion hombre mujer pistola arma disparando
-    atacando urgente necesita pasa onda oiga disculpe perdon entiendo entender funciona esto este eso ese
-    cual cuanto llamar llamo llamen estoy estamos vamos hermano hermana amigo amiga companero iglesia
-    numero gente persona personas sabe se saben seguro segura ilegal parar alto
-    """.split()
-)
-_ENGLISH = frozenset(
-    """
-    hello hi hey hiya good morning afternoon evening what whats who where when why how is are was were
-    am i im you your we they he she it its the a an this that these those there here my me our their
-    have has had do does did dont can cant could will would want need help please thanks thank sir
-    anyone someone somebody report crime tip police cops call called immigration status papers
-    deported deport ice illegal legal scared afraid robbed robbery attacked broke into car house
-    street work week last yesterday today tonight money english speak understand service line number
-    gave stop texting know knows people man woman gun shooting outside door right now up with about
-    not of and or to from for in on at by be been being get got give info
-    """.split()
-)
-# Words both languages use the same way tell us nothing.
-_SHARED = frozenset({"no", "a", "me", "ok", "okay", "si", "info", "taxi", "legal"})
-_SPANISH_ONLY = _SPANISH - _ENGLISH - _SHARED
-_ENGLISH_ONLY = _ENGLISH - _SPANISH - _SHARED
-_SPANISH_MARKS = re.compile(r"[ñÑ¿¡áéíóúÁÉÍÓÚ]")
-
-
-def detect_language(text: str) -> str | None:
-    """Guess "en" or "es" from a resident's message; None when it cannot tell."""
-    words = tokens(text)
-    spanish = sum(1 for w in words if w in _SPANISH_ONLY)
-    english = sum(1 for w in words if w in _ENGLISH_ONLY)
-    if _SPANISH_MARKS.search(text):
-        spanish += 1
-    if spanish > english:
-        return "es"
-    if english > spanish:
-        return "en"
-    return None

@@ -58,6 +58,7 @@ class Messages:
     language_set: str
     empty: str
     addendum_received: str
+    reassurance: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Flow:
     nodes: Mapping[str, Node]
     keywords: Keywords
     messages: Messages
+    intents: Mapping[str, str] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         """Return the node with this id."""
@@ -122,11 +124,15 @@ class State:
 
 @dataclass(frozen=True)
 class Inbound:
-    """One message from a resident, as plain values; fresh_code is a new unused tip code the host offers."""
+    """One message from a resident, as plain values.
+
+    fresh_code is a new unused tip code the host offers; language_hint is the host's guess of the
+    message's language ("en", "es" or None) from a language model, used when the vocabulary cannot tell."""
 
     text: str
     channel: str = "sms"
     fresh_code: str = ""
+    language_hint: str | None = None
 
 
 @dataclass(frozen=True)

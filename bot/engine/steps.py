@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from .matching import chosen_number, contains_phrase, detect_language, normalise
+from . import nlu
+from .matching import chosen_number, contains_phrase, normalise
 from .model import AttachToTip, Node, Option, SubmitTip
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,14 +48,14 @@ def _prompt_and_wait(node: Node, turn: "Turn") -> None:
 
 
 def _menu_receive(node: Node, turn: "Turn") -> None:
-    option = _pick_option(node.options, turn.inbound.text)
+    option = pick_option(node.options, turn.inbound.text)
     if option is not None:
         if option.locale:
             turn.set_locale(option.locale)
         turn.go(option.next)
         return
     if turn.state.locale is None:
-        guessed = detect_language(turn.inbound.text)
+        guessed = nlu.language_of(turn.inbound.text, turn.inbound.language_hint)
         if guessed:
             turn.set_locale(guessed)
             turn.go(turn.flow.start)
@@ -64,7 +65,8 @@ def _menu_receive(node: Node, turn: "Turn") -> None:
     _prompt_and_wait(node, turn)
 
 
-def _pick_option(options: tuple[Option, ...], text: str) -> Option | None:
+def pick_option(options: tuple[Option, ...], text: str) -> Option | None:
+    """The option a reply picks by number or by its words, or None."""
     number = chosen_number(text, len(options))
     if number is not None:
         return options[number - 1]

@@ -1,0 +1,206 @@
+"""Specification of bot.engine.nlu: language, intent, danger now and opt-out in residents' own words."""
+from __future__ import annotations
+
+import csv
+import os
+
+import pytest
+
+from bot.engine.nlu import INTENTS, is_emergency, is_stop, language_of, spelling_key, understand, words_of
+from bot.evaluation import evaluate, read_examples
+from bot.language import classify
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+CORPUS = os.path.join(DATA, "messages.tsv")  # copy of shared/corpus/messages.tsv: the development set
+
+
+# --- words_of: squashing, abbreviations, misspellings ---------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("holaaaa", ["hola"]),
+    ("EMERGENSIA", ["emergencia"]),
+    ("me robarom", ["me", "robaron"]),
+    ("la polisia", ["la", "policia"]),
+    ("q onda", ["que", "onda"]),
+    ("xq", ["porque"]),
+    ("k", ["ok"]),
+    ("talking", ["talking"]),          # not "attacking": two letters apart
+    ("robot", ["robot"]),              # not "robo"
+    ("scared", ["scared"]),            # not "scammed"
+])
+def test_words_of(text, expected):
+    assert words_of(text) == expected
+
+
+@pytest.mark.parametrize("a, b", [("policia", "polisia"), ("vamos", "bamos"), ("llamar", "yamar"),
+                                  ("hola", "ola"), ("quiero", "kiero"), ("cazar", "casar")])
+def test_spelling_key_forgives_common_misspellings(a, b):
+    assert spelling_key(a) == spelling_key(b)
+
+
+# --- language_of (the vocabulary alone, no model hint) ------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("hola", "es"),
+    ("Hola!", "es"),
+    ("buenas", "es"),
+    ("buenos días", "es"),
+    ("qué onda", "es"),
+    ("ayuda", "es"),
+    ("¿?", "es"),                      # Spanish punctuation is a hint on its own
+    ("holaaaa", "es"),                 # repeated letters
+    ("ola", "es"),
+    ("yo", "en"),                      # "yo" alone is an English greeting; "yo quiero..." is Spanish
+    ("yo quiero reportar", "es"),
+    ("hi", "en"),
+    ("hello", "en"),
+    ("Hey!", "en"),
+    ("what's up", "en"),
+    ("good morning", "en"),
+    ("help", "en"),
+    # cannot tell
+    ("911", None),
+    ("ok", None),
+    ("OK", None),
+    ("si", None),
+    ("no", None),
+    ("", None),
+    ("🙏", None),
+    ("👋🏽😀", None),
+    ("K7QF-3MZP", None),
+])
+def test_language_of(text, expected):
+    assert language_of(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a white van", "a new era", "my son", "my pastor", "van", "son"])
+def test_language_of_does_not_take_english_words_for_spanish(text):
+    assert language_of(text) != "es"
+
+
+def _corpus() -> list[dict[str, str]]:
+    with open(CORPUS, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_language_of_on_the_corpus_is_never_wrong_and_mostly_right():
+    rows = _corpus()
+    assert rows and all(r["reply_lang"] in ("en", "es") for r in rows)
+    wrong, unsure = [], []
+    for row in rows:
+        guess = language_of(row["text"])
+        if guess is None:
+            unsure.append(f"{row['reply_lang']} {row['intent']}: {row['text']!r}")
+        elif guess != row["reply_lang"]:
+            wrong.append(f"{row['reply_lang']} {row['intent']}: {row['text']!r} -> {guess}")
+    right = len(rows) - len(wrong) - len(unsure)
+    assert not wrong, "wrong language guessed for:\n" + "\n".join(wrong)
+    assert right >= 0.85 * len(rows), (
+        f"only {right}/{len(rows)} right; no guess for:\n" + "\n".join(unsure))
+
+
+# --- danger now ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "911", "EMERGENCIA!!!", "help they have a gun", "me estan siguiendo tengo miedo ahora mismo",
+    "someone is shooting right now", "I'm being attacked", "estan disparando ahorita", "shots fired!!! we on the floor",
+    "man with a knife at the bus stop", "ayuda ya", "se estan metiendo a mi casa ahorita", "im hiding in the closet",
+    "mandenme la patrulla ya!!", "someone just grabbed a girl and threw her in a van", "hay un incendio en el edificio",
+    "ahorita mismo estan asaltando la gasolinera", "somebody is trying to kick my door in", "auxilio",
+])
+def test_danger_now_is_an_emergency(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize("text", [
+    "he had a gun last Tuesday", "last month a guy pulled a knife on me", "I want to report a shooting",
+    "there was a shooting on our block last night", "me asaltaron la semana pasada", "hola", "my car was stolen",
+    "they keep breaking into cars at night", "tengo informacion de quien balaceo la casa", "help me understand this",
+    "vi este numero en un papel pegado en la tienda", "is this anonymous?",
+])
+def test_past_events_and_ordinary_messages_are_not_emergencies(text):
+    assert not is_emergency(text)
+
+
+@pytest.mark.parametrize("text, strict", [("two men, one with a gun", True), ("two men, one with a gun", False)])
+def test_a_weapon_in_an_interview_answer_is_a_detail_not_an_alarm(text, strict):
+    assert is_emergency(text, strict=strict) is (not strict)
+
+
+# --- opt-out ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "STOP", "Stop.", "ＳＴＯＰ", "stop please", "UNSUBSCRIBE", "PARAR", "alto", "PARAR YA", "cancelar",
+    "Stop texting me", "no me manden mas mensajes", "dejen de escribirme", "quit messaging me", "remove me",
+    "sacame de la lista", "I don't want these messages anymore, stop", "BASTA ya no manden nada",
+])
+def test_clear_opt_outs_stop(text):
+    assert is_stop(text)
+
+
+@pytest.mark.parametrize("text", [
+    "para", "para mi hermano", "para que sirve este numero", "he told me to stop walking and took my phone",
+    "stop by my house later", "le grite que parara pero siguio", "no", "alto como de 6 pies", "bus stop",
+])
+def test_other_messages_do_not_opt_out(text):
+    assert not is_stop(text)
+
+
+def test_an_answer_ending_in_stop_is_not_an_opt_out_while_a_question_waits():
+    text = "no more, stop"
+    assert is_stop(text) and not is_stop(text, strict=True)
+
+
+# --- intents ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, intent", [
+    ("hola me pasaron este numero", "greet"),
+    ("who dis", "greet"),
+    ("la policia pregunta si tengo papeles?", "immigration"),
+    ("trabajan con la migra?", "immigration"),
+    ("I got robbed but will they deport me if I say something?", "immigration"),
+    ("they took my wallet and said if I call police I get deported", "tip"),
+    ("me robaron mi wallet en el bus", "tip"),
+    ("quiero dar informacion", "tip"),
+    ("quiero hacer una denuncia anonima", "tip"),
+    ("estan disparando ahorita", "emergency"),
+    ("como funciona esto", "help"),
+    ("what kind of things can I report here", "help"),
+    ("info porfa", "help"),
+    ("no me manden mas mensajes", "stop"),
+    ("en español por favor", "lang_es"),
+    ("I don't speak spanish", "lang_en"),
+    ("me puede escribir en ingles? mi español no es bueno", "lang_en"),
+    ("gracias", "other"),
+    ("para mi hermano", "other"),
+])
+def test_understand(text, intent):
+    assert understand(text).intent == intent
+
+
+def test_intents_are_the_documented_list():
+    assert INTENTS == ("greet", "immigration", "tip", "emergency", "help", "stop", "lang_es", "lang_en", "other")
+
+
+def test_an_explicit_language_request_wins_over_the_language_it_is_written_in():
+    assert understand("Spanish please").reply_language == "es"
+    assert understand("ingles").reply_language == "en"
+
+
+def test_a_described_crime_is_flagged_so_the_interview_can_keep_it():
+    meaning = understand("somebody broke into my car last night")
+    assert meaning.intent == "tip" and meaning.describes_crime
+    assert not understand("I want to give a tip").describes_crime
+
+
+# --- measured on labelled sets (the figures in the README come from `flask nlu evaluate`) ----------------
+
+@pytest.mark.parametrize("name", ["messages", "heldout", "unseen", "blind"])
+def test_accuracy_on_the_labelled_sets(name):
+    report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
+    misses = "\n".join(report.lines()[6:])
+    assert report.total >= 59
+    assert report.emergency_recall == 1.0, misses
+    assert report.stop_precision == 1.0, misses
+    assert report.intent_accuracy >= 0.97, misses
+    assert report.language_accuracy >= 0.99, misses
