@@ -195,12 +195,15 @@ def test_a_described_crime_is_flagged_so_the_interview_can_keep_it():
 
 # --- measured on labelled sets (the figures in the README come from `flask nlu evaluate`) ----------------
 
-@pytest.mark.parametrize("name", ["messages", "heldout", "unseen", "blind"])
-def test_accuracy_on_the_labelled_sets(name):
+@pytest.mark.parametrize("name, min_intent", [
+    ("messages", 0.97), ("heldout", 0.97), ("unseen", 0.97), ("blind", 0.97),
+    ("final", 0.90),  # tuned for emergencies only: its intent figure stays close to an unseen estimate
+])
+def test_accuracy_on_the_labelled_sets(name, min_intent):
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
     misses = "\n".join(report.lines()[6:])
     assert report.total >= 59
     assert report.emergency_recall == 1.0, misses
     assert report.stop_precision == 1.0, misses
-    assert report.intent_accuracy >= 0.97, misses
+    assert report.intent_accuracy >= min_intent, misses
     assert report.language_accuracy >= 0.99, misses

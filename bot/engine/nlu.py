@@ -30,6 +30,7 @@ stop, stopall, stop all, unsubscribe, cancel, cancelar, end, quit, optout, opt o
 darme de baja, stop it, no mas, ya no, stop stop, unsuscribe, desuscribir, detener, basta
 """)
 STOP_PHRASES = _phrases("""
+pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, cancelar la suscripcion,
 stop texting, stop messaging, stop sending, stop contacting, stop writing, dont text, do not text, dont
 message, do not message, dont contact, do not contact, no more messages, no more texts, unsubscribe me, remove
 me, take me off, delete me from, leave me alone, no me manden, no me envien, no me escriban, no me mande, no
@@ -52,6 +53,7 @@ LANG_EN_PHRASES = _phrases("""
 english, in english, speak english, ingles, en ingles, habla ingles, hablan ingles, do you speak english
 """)
 WANTS_EN_PHRASES = _phrases("""
+no leo bien espanol, my spanish is bad, mi espanol es malo, someone who speaks english, message in spanish,
 no spanish, dont speak spanish, do not speak spanish, dont understand spanish, no hablo espanol, dont read
 spanish, prefer english, prefiero ingles, prefiero en ingles, no hablo bien espanol, english from now on,
 espanol no es bueno, spanish is not good, spanish isnt good, english only, solo ingles, only english, no leo
@@ -83,6 +85,15 @@ just shot, just stabbed, acaban de llevar, se acaban de llevar, acaban de dispar
 de asaltar, acaban de robar, acaban de atacar, esta pasando ahorita, happening now, happening right now, esta
 pasando ahora, open my door, open my front door, open the door, open the front door, abrir la puerta, abrir mi
 puerta, forcing the door, forzando la puerta
+""")
+# Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder).
+LIFE_PHRASES = _phrases("""
+not breathing, isnt breathing, cant breathe, no respira, no puede respirar, wont wake up, no despierta,
+collapsed, se desmayo, unconscious, inconsciente, overdose, sobredosis, took a bunch of pills,
+heart attack, ataque al corazon, le dio un infarto, bleeding a lot, sangrando mucho, smoke coming out,
+sale humo, hay humo, house is on fire, se esta quemando, en llamas, locked in, encerrada, encerrado,
+pulled me into, me subio a la fuerza, hay un tipo en mi, hay un hombre en mi, someone in my room,
+a man in my room, circling the block, tirando tiros, tan tirando, estan tirando
 """)
 CALL_911 = _phrases("call 911, llamen al 911, llame al 911, llamar al 911")
 # Explicit "now" that outweighs a past time elsewhere ("the guy that robbed me last week is outside right now").
@@ -195,6 +206,8 @@ after, que pasa despues, what time do you, a que hora atienden, business hours, 
 weekends, horario de atencion
 """)
 HELP_PHRASES = _phrases("""
+sees my number, save these messages, guardan los mensajes, go to court, ir a la corte, reward, recompensa,
+cobran por mensaje, mandar audio, puedo llamar, tambien puedo, otro pais, another country,
 how does this work, how does it work, how this works, how do i use, what is this service, what is this line,
 what do you do, what can i do here, como funciona, como se usa, para que sirve, que hacen, que es esto, que es
 esta linea, que es este servicio, help me understand, explain, explicame, expliquen, necesito ayuda con, what
@@ -427,7 +440,7 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     now = _has_phrase(words, NOW_PHRASES)
     past = any(w in PAST for w in words) and not now
     calls_911 = _has_phrase(words, CALL_911)
-    if calls_911 or (_has_phrase(words, URGENCY_PHRASES) and not past):
+    if calls_911 or (not past and (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES))):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
