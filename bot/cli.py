@@ -1,6 +1,7 @@
 """Flask CLI commands: flows check, translations check, and chat (a terminal resident on the real webhook)."""
 from __future__ import annotations
 
+import logging
 import secrets
 import sys
 import xml.etree.ElementTree as ET
@@ -71,6 +72,7 @@ def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> 
     """Talk to the line in the terminal through the real webhook (signed when a Twilio token is set)."""
     app = current_app._get_current_object()
     line = app.extensions["linea"]
+    logging.getLogger("linea").setLevel(logging.WARNING)  # the conversation, not the service log
     address = sender or f"+1555{secrets.randbelow(9_000_000) + 1_000_000}"
     if whatsapp and not address.startswith("whatsapp:"):
         address = "whatsapp:" + address

@@ -6,9 +6,8 @@ from typing import Any
 from .errors import StepLimitExceeded
 from . import nlu
 from .matching import contains_phrase, leading_tip_code, normalise
-from .model import (AttachToTip, Effect, EmergencyShown, Flow, Inbound, Node, OptedIn, OptedOut, Outcome, Reply,
-                    State)
-from .steps import NODE_TYPES, pick_option
+from .model import AttachToTip, Effect, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State
+from .steps import NODE_TYPES, choose
 
 DEFAULT_EXPIRE_AFTER = 24 * 3600
 MAX_STEPS = 50
@@ -96,6 +95,7 @@ def _dispatch(turn: Turn) -> bool:
     said = normalise(text)
     node = turn.flow.nodes.get(turn.state.node or "")
     answering = node is not None and node.type == "question"
+    free_answer = node is not None and node.type in ("question", "followup")  # the text itself is kept
     if turn.state.locale is None and turn.state.node is None:
         guessed = nlu.language_of(text, turn.inbound.language_hint)
         if guessed:
@@ -112,14 +112,14 @@ def _dispatch(turn: Turn) -> bool:
             return True
         return False
 
-    wanted = _language_request(turn, said, strict=answering)
-    if said in keywords.stop or nlu.is_stop(text, strict=answering):
+    wanted = _language_request(turn, said, strict=free_answer)
+    if said in keywords.stop or nlu.is_stop(text, strict=free_answer):
         turn.state = State(flow_id=turn.flow.id, locale=turn.state.locale, opted_out=True)
         turn.reply(turn.flow.messages.opted_out)
         turn.effect(OptedOut())
-    elif _is_emergency(turn, said, strict=answering):
+    elif _is_emergency(turn, said, strict=free_answer):
         _emergency(turn)
-        if answering and not _is_alarm_word(turn, said):  # a described danger is also the answer: keep it
+        if free_answer and not _is_alarm_word(turn, said):  # a described danger is also the answer: keep it
             NODE_TYPES[node.type].receive(node, turn)
     elif wanted:
         _switch_language(turn, wanted)
@@ -138,7 +138,7 @@ def _dispatch(turn: Turn) -> bool:
     elif node is None and turn.state.node is None:
         _understand_free_text(turn, first=True)
     elif node is not None and node.id == turn.flow.menu_node:
-        if not _pick_menu_option(node, turn):
+        if not choose(node, turn):
             _understand_free_text(turn, first=False)
     else:
         receive = NODE_TYPES[node.type].receive if node is not None else None
@@ -160,14 +160,6 @@ def _language_request(turn: Turn, said: str, strict: bool) -> str | None:
         return None
     intent = nlu.understand(turn.inbound.text, turn.inbound.language_hint).intent
     return {"lang_es": "es", "lang_en": "en"}.get(intent)
-
-
-def _pick_menu_option(node: Node, turn: Turn) -> bool:
-    option = pick_option(node.options, turn.inbound.text)
-    if option is None:
-        return False
-    turn.go(option.next)
-    return True
 
 
 def _understand_free_text(turn: Turn, first: bool) -> None:

@@ -47,12 +47,19 @@ def _prompt_and_wait(node: Node, turn: "Turn") -> None:
     turn.wait(node.id)
 
 
-def _menu_receive(node: Node, turn: "Turn") -> None:
+def choose(node: Node, turn: "Turn") -> bool:
+    """Follow the menu option the reply picks (setting its locale, if any); False when none is picked."""
     option = pick_option(node.options, turn.inbound.text)
-    if option is not None:
-        if option.locale:
-            turn.set_locale(option.locale)
-        turn.go(option.next)
+    if option is None:
+        return False
+    if option.locale:
+        turn.set_locale(option.locale)
+    turn.go(option.next)
+    return True
+
+
+def _menu_receive(node: Node, turn: "Turn") -> None:
+    if choose(node, turn):
         return
     if turn.state.locale is None:
         guessed = nlu.language_of(turn.inbound.text, turn.inbound.language_hint)
