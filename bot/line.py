@@ -17,7 +17,7 @@ from .channels.twilio import InboundMessage
 from .config import Config
 from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                      SubmitTip, advance)
-from .store import ConversationStore, Outbox, StaleState, log_id
+from .store import ConversationStore, Outbox, Session, StaleState, log_id
 from .tips import Tip, TipRepository, new_code
 
 log = logging.getLogger("linea.line")
@@ -55,12 +55,11 @@ class Line:
         key = self.store.key(message.sender)
         for attempt in range(SAVE_ATTEMPTS):
             try:
-                with self.store.lock(key):
-                    cached = self.store.seen(message.message_sid)
-                    if cached is not None:
+                with self.store.session(key, message.message_sid) as session:
+                    if session.seen is not None:
                         log.info("duplicate delivery ignored conv=%s", log_id(key))
-                        return cached
-                    return self._apply(key, message, body, notes)
+                        return session.seen
+                    return self._apply(session, message, body, notes)
             except StaleState:
                 log.warning("stale conversation state, retrying conv=%s attempt=%d", log_id(key), attempt + 1)
         raise StaleState("conversation kept changing under us")
@@ -80,17 +79,16 @@ class Line:
             if not any(self.tips.exists(code) for code in codes):
                 return outcome
 
-    def _apply(self, key: str, message: InboundMessage, body: str, notes: list[Reply]) -> list[str]:
-        state, version = self.store.load(key)
+    def _apply(self, session: Session, message: InboundMessage, body: str, notes: list[Reply]) -> list[str]:
         now = self.clock()
-        outcome = self._advance(state, message, body, now)
+        outcome = self._advance(session.state, message, body, now)
         replies = [] if outcome.silent else notes + list(outcome.replies)
-        with self.store.saving(key, version, outcome.state) as pipe:
+        with session.saving(outcome.state) as pipe:
             for effect in outcome.effects:
                 replies.extend(self._carry_out(pipe, effect, now))
             texts = self.render(replies, outcome.state.locale, message.channel)
-            self.store.mark_seen(pipe, message.message_sid, texts)
-        log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(key),
+            session.mark_seen(pipe, texts)
+        log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(session.key),
                  outcome.state.node, outcome.state.locale,
                  ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
         return texts

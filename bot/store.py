@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -41,6 +43,54 @@ def log_id(key: str) -> str:
     return key.rsplit("{", 1)[-1].rstrip("}")[:9]
 
 
+RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+LOCK_POLL_SECONDS = 0.02
+
+
+class Session:
+    """One message's hold on a conversation: the lock, a WATCH on the state, and what was read under it.
+
+    Four round trips on the normal path: take the lock; WATCH; read state and dedupe mark together; one
+    MULTI/EXEC that writes the state, the caller's writes and the dedupe mark, and releases the lock. If
+    anything else wrote the conversation after the WATCH (a writer whose lock had expired), EXEC fails and
+    the caller gets StaleState: a late writer never overwrites newer state."""
+
+    def __init__(self, store: "ConversationStore", key: str, token: str, pipe: Pipeline, message_sid: str,
+                 seen: list[str] | None, state: State | None, version: int) -> None:
+        self.store = store
+        self.key = key
+        self.token = token
+        self.pipe = pipe
+        self.message_sid = message_sid
+        self.seen = seen
+        self.state = state
+        self.version = version
+        self.done = False
+
+    @contextmanager
+    def saving(self, state: State) -> Iterator[Pipeline]:
+        """A transaction writing the new state; add writes to it; it commits (and unlocks) when the block ends."""
+        pipe = self.pipe
+        pipe.multi()
+        pipe.hset(self.key, mapping={"v": self.version + 1, "state": json.dumps(state.to_dict())})
+        if state.opted_out:
+            pipe.persist(self.key)  # an opt-out must outlive the inactivity timeout
+        else:
+            pipe.expire(self.key, self.store.ttl)
+        yield pipe
+        pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
+        try:
+            pipe.execute()
+        except redis.WatchError as exc:
+            raise StaleState("the conversation changed while this message was processed") from exc
+        self.done = True
+
+    def mark_seen(self, pipe: Pipeline, replies: list[str]) -> None:
+        """Remember this MessageSid and its replies inside the save transaction."""
+        if self.message_sid:
+            pipe.set(self.store.seen_key(self.message_sid), json.dumps(replies), ex=self.store.dedupe_ttl)
+
+
 class ConversationStore:
     """Loads and saves conversation states; the only owner of conversation, lock and dedupe keys."""
 
@@ -55,63 +105,56 @@ class ConversationStore:
         """The Redis key of one sender's conversation (hash-tagged so its lock shares the slot)."""
         return f"{PREFIX}conv:{{{sender_id(self.secret, address)}}}"
 
-    @contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        """Hold the per-sender lock; it expires by itself if its holder dies."""
-        lock = self.redis.lock(f"{key}:lock", timeout=self.lock_seconds, blocking_timeout=self.lock_seconds * 0.8)
-        if not lock.acquire():
-            raise SenderBusy("could not take the sender lock in time")
-        try:
-            yield
-        finally:
-            try:
-                lock.release()
-            except redis.exceptions.LockError:
-                pass  # it expired while we worked; the version check protects the state
+    @staticmethod
+    def seen_key(message_sid: str) -> str:
+        """Where a handled MessageSid is remembered."""
+        return f"{PREFIX}seen:{message_sid}"
 
-    def load(self, key: str) -> tuple[State | None, int]:
-        """Return (state or None, version)."""
-        raw = self.redis.hmget(key, "v", "state")
-        if raw[0] is None or raw[1] is None:
-            return None, 0
-        version = int(raw[0])
+    def _acquire(self, key: str) -> str:
+        token = secrets.token_hex(16)
+        deadline = time.monotonic() + self.lock_seconds * 0.8
+        while not self.redis.set(f"{key}:lock", token, nx=True, px=int(self.lock_seconds * 1000)):
+            if time.monotonic() > deadline:
+                raise SenderBusy("could not take the sender lock in time")
+            time.sleep(LOCK_POLL_SECONDS)
+        return token
+
+    @contextmanager
+    def session(self, key: str, message_sid: str = "") -> Iterator[Session]:
+        """Lock one sender's conversation, WATCH it and read it; the lock expires by itself if we die."""
+        token = self._acquire(key)
+        pipe = self.redis.pipeline(transaction=True)
+        session = None
         try:
-            return State.from_dict(json.loads(raw[1])), version
+            pipe.watch(key)
+            with self.redis.pipeline(transaction=False) as reads:
+                reads.get(self.seen_key(message_sid) if message_sid else f"{PREFIX}seen:-")
+                reads.hmget(key, "v", "state")
+                raw_seen, (raw_version, raw_state) = reads.execute()
+            seen = None if raw_seen is None or not message_sid else list(json.loads(raw_seen))
+            state, version = self._decode(key, raw_version, raw_state)
+            session = Session(self, key, token, pipe, message_sid, seen, state, version)
+            yield session
+        finally:
+            if session is None or not session.done:
+                pipe.reset()
+                self.redis.eval(RELEASE_LOCK, 1, f"{key}:lock", token)
+
+    @staticmethod
+    def _decode(key: str, raw_version: bytes | None, raw_state: bytes | None) -> tuple[State | None, int]:
+        version = int(raw_version or 0)
+        if raw_state is None:
+            return None, version
+        try:
+            return State.from_dict(json.loads(raw_state)), version
         except (ValueError, KeyError, TypeError):
             log.error("unreadable conversation state conv=%s; starting it over", log_id(key))
             return None, version
 
-    @contextmanager
-    def saving(self, key: str, version: int, state: State) -> Iterator[Pipeline]:
-        """Open a transaction that writes state only if the version is unchanged; add more writes to it."""
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.watch(key)
-            current = pipe.hget(key, "v")
-            if int(current or 0) != version:
-                raise StaleState(f"version {current!r} is not the loaded {version}")
-            pipe.multi()
-            pipe.hset(key, mapping={"v": version + 1, "state": json.dumps(state.to_dict())})
-            if state.opted_out:
-                pipe.persist(key)  # an opt-out must outlive the inactivity timeout
-            else:
-                pipe.expire(key, self.ttl)
-            yield pipe
-            try:
-                pipe.execute()
-            except redis.WatchError as exc:
-                raise StaleState("state changed during the save") from exc
-
-    def seen(self, message_sid: str) -> list[str] | None:
-        """The replies already sent for this MessageSid, if it was handled before."""
-        if not message_sid:
-            return None
-        raw = self.redis.get(f"{PREFIX}seen:{message_sid}")
-        return None if raw is None else list(json.loads(raw))
-
-    def mark_seen(self, pipe: Pipeline, message_sid: str, replies: list[str]) -> None:
-        """Remember a handled MessageSid (and its replies) inside the save transaction."""
-        if message_sid:
-            pipe.set(f"{PREFIX}seen:{message_sid}", json.dumps(replies), ex=self.dedupe_ttl)
+    def load(self, key: str) -> tuple[State | None, int]:
+        """Return (state or None, version) without locking (for tools and tests)."""
+        raw_version, raw_state = self.redis.hmget(key, "v", "state")
+        return self._decode(key, raw_version, raw_state)
 
     def ping(self) -> Any:
         """Raise if Redis cannot be reached."""

@@ -1,4 +1,4 @@
-"""Conversation state in a real redis-server: pseudonymous keys, TTL, version check, per-sender lock."""
+"""Conversation state in a real redis-server: pseudonymous keys, TTL, per-sender lock, no lost or late writes."""
 from __future__ import annotations
 
 import threading
@@ -17,9 +17,10 @@ def store(redis_client) -> ConversationStore:
     return ConversationStore(redis_client, "store-test-secret-123456", ttl=3600, dedupe_ttl=60, lock_seconds=1.0)
 
 
-def save(store: ConversationStore, key: str, version: int, state: State) -> None:
-    with store.saving(key, version, state):
-        pass
+def save(store: ConversationStore, key: str, state: State, sid: str = "", replies: list[str] | None = None) -> None:
+    with store.session(key, sid) as session:
+        with session.saving(state) as pipe:
+            session.mark_seen(pipe, replies or [])
 
 
 def test_key_is_an_hmac_of_the_sender_not_the_number(store):
@@ -34,33 +35,41 @@ def test_round_trip_with_ttl_and_version(store, redis_client):
     key = store.key(NUMBER)
     assert store.load(key) == (None, 0)
     state = State(flow_id="main", node="ask_where", locale="es", answers=(("what", "robo"),), updated_at=5.0)
-    save(store, key, 0, state)
+    save(store, key, state)
     assert store.load(key) == (state, 1)
+    with store.session(key) as session:
+        assert (session.state, session.version) == (state, 1)
     assert 3500 < redis_client.ttl(key) <= 3600
 
 
 def test_an_opt_out_outlives_the_inactivity_timeout(store, redis_client):
     key = store.key(NUMBER)
-    save(store, key, 0, State(flow_id="main", opted_out=True))
+    save(store, key, State(flow_id="main", opted_out=True))
     assert redis_client.ttl(key) == -1
 
 
-def test_a_late_writer_cannot_overwrite_newer_state(store):
+def test_a_late_writer_cannot_overwrite_newer_state(store, redis_client):
     key = store.key(NUMBER)
-    save(store, key, 0, State(flow_id="main", node="menu"))
-    save(store, key, 1, State(flow_id="main", node="ask_what"))
+    save(store, key, State(flow_id="main", node="menu"))
     with pytest.raises(StaleState):
-        save(store, key, 1, State(flow_id="main", node="policy"))
+        with store.session(key) as late:
+            # the late writer's lock expired and another message was applied meanwhile
+            redis_client.hset(key, mapping={"v": 2, "state": '{"flow_id": "main", "node": "ask_what"}'})
+            with late.saving(State(flow_id="main", node="policy")):
+                pass
     assert store.load(key)[0].node == "ask_what"
+    assert not redis_client.exists(f"{key}:lock")  # the failed writer let go of the lock
 
 
-def test_a_write_between_load_and_commit_is_detected(store, redis_client):
+def test_commit_releases_the_lock_and_so_does_an_error(store, redis_client):
     key = store.key(NUMBER)
-    save(store, key, 0, State(flow_id="main", node="menu"))
-    with pytest.raises(StaleState):
-        with store.saving(key, 1, State(flow_id="main", node="ask_what")):
-            redis_client.hset(key, "v", 7)  # another process writes while the transaction is open
-    assert store.load(key)[1] == 7
+    save(store, key, State(flow_id="main"))
+    assert not redis_client.exists(f"{key}:lock")
+    with pytest.raises(RuntimeError):
+        with store.session(key):
+            assert redis_client.exists(f"{key}:lock")
+            raise RuntimeError("boom")
+    assert not redis_client.exists(f"{key}:lock")
 
 
 def test_the_lock_serialises_one_sender(store):
@@ -68,7 +77,7 @@ def test_the_lock_serialises_one_sender(store):
     order: list[str] = []
 
     def hold(name: str, pause: float) -> None:
-        with store.lock(key):
+        with store.session(key):
             order.append(f"{name} in")
             time.sleep(pause)
             order.append(f"{name} out")
@@ -84,30 +93,32 @@ def test_the_lock_serialises_one_sender(store):
 def test_a_dead_lock_holder_blocks_the_sender_only_until_the_lock_expires(store, redis_client):
     key = store.key(NUMBER)
     redis_client.set(f"{key}:lock", "token-of-a-dead-process", px=600)
-    with store.lock(key):
-        pass  # acquired once the orphan lock expired
+    with store.session(key):
+        pass  # taken once the orphan lock expired
 
 
 def test_a_lock_that_never_frees_gives_up_with_sender_busy(store, redis_client):
     key = store.key(NUMBER)
     redis_client.set(f"{key}:lock", "held-forever")
     with pytest.raises(SenderBusy):
-        with store.lock(key):
+        with store.session(key):
             pass
+    assert redis_client.get(f"{key}:lock") == b"held-forever"  # someone else's lock is left alone
 
 
-def test_seen_message_sids_return_their_replies(store):
-    assert store.seen("SM1") is None
-    with store.redis.pipeline() as pipe:
-        store.mark_seen(pipe, "SM1", ["hola", "menu"])
-        pipe.execute()
-    assert store.seen("SM1") == ["hola", "menu"]
-    assert store.seen("") is None
+def test_a_handled_message_sid_is_remembered_with_its_replies(store, redis_client):
+    key = store.key(NUMBER)
+    save(store, key, State(flow_id="main"), sid="SM1", replies=["hola", "menu"])
+    with store.session(key, "SM1") as session:
+        assert session.seen == ["hola", "menu"]
+    with store.session(key, "SM2") as session:
+        assert session.seen is None
+    assert 0 < redis_client.ttl(store.seen_key("SM1")) <= 60
 
 
 def test_an_unreadable_state_starts_the_conversation_over(store, redis_client):
     key = store.key(NUMBER)
     redis_client.hset(key, mapping={"v": 3, "state": "{not json"})
     assert store.load(key) == (None, 3)
-    save(store, key, 3, State(flow_id="main", node="menu"))  # and the next save still passes the version check
+    save(store, key, State(flow_id="main", node="menu"))
     assert store.load(key)[1] == 4
