@@ -197,7 +197,8 @@ def test_a_described_crime_is_flagged_so_the_interview_can_keep_it():
 
 @pytest.mark.parametrize("name, min_intent", [
     ("messages", 0.97), ("heldout", 0.97), ("unseen", 0.97), ("blind", 0.97),
-    ("final", 0.90),  # tuned for emergencies only: its intent figure stays close to an unseen estimate
+    # tuned for emergencies and general rules only: their intent figures stay close to an unseen estimate
+    ("final", 0.93), ("fresh", 0.88),
 ])
 def test_accuracy_on_the_labelled_sets(name, min_intent):
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)

@@ -14,6 +14,7 @@ from typing import Iterable
 
 from .matching import normalise
 
+LONG_STORY = 14  # words
 INTENTS = ("greet", "immigration", "tip", "emergency", "help", "stop", "lang_es", "lang_en", "other")
 
 
@@ -88,6 +89,10 @@ puerta, forcing the door, forzando la puerta
 """)
 # Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder).
 LIFE_PHRASES = _phrases("""
+inside now, are inside, they are inside, estan adentro, estan dentro,
+inside my house, in my house, man inside, someone inside, somebody inside, dentro de mi casa, adentro de mi casa,
+overdosing, not responding, no responde, se esta muriendo, is dying, se muere, naloxona, naloxone, narcan,
+se esta metiendo, metiendo por la ventana, entrando por la ventana, climbing in, breaking in through, kick in,
 not breathing, isnt breathing, cant breathe, no respira, no puede respirar, wont wake up, no despierta,
 collapsed, se desmayo, unconscious, inconsciente, overdose, sobredosis, took a bunch of pills,
 heart attack, ataque al corazon, le dio un infarto, bleeding a lot, sangrando mucho, smoke coming out,
@@ -95,14 +100,17 @@ sale humo, hay humo, house is on fire, se esta quemando, en llamas, locked in, e
 pulled me into, me subio a la fuerza, hay un tipo en mi, hay un hombre en mi, someone in my room,
 a man in my room, circling the block, tirando tiros, tan tirando, estan tirando
 """)
+_CALLED_911 = _phrases("called 911, llame al 911 y, llamamos al 911, is this 911, es el 911")
 CALL_911 = _phrases("call 911, llamen al 911, llame al 911, llamar al 911")
 # Explicit "now" that outweighs a past time elsewhere ("the guy that robbed me last week is outside right now").
 NOW_PHRASES = _phrases("""
+a moment ago, moment ago, seconds ago, hace un momento, hace un momentito, hace unos segundos,
 right now, ahora mismo, ahorita mismo, ahorita, just now, en este momento, at this moment, minute ago, minutes
 ago, hace un minuto, hace unos minutos, hace un ratito, still there, sigue ahi, todavia esta, acaban de, acaba
 de
 """)
 DANGER = frozenset("""
+kick kicked shooting shoot stab
 shooting shoot shooter shots gunshots gunfire disparando disparan disparos balazos balacera baleando tiroteo
 gun guns pistol pistola pistolas arma armas armado armados cuchillo navaja knife machete attacking attack
 attacked atacando ataca atacan atacado atacada golpeando pegando beating hitting stabbing apunalando stabbed
@@ -352,7 +360,7 @@ ABBREVIATIONS = {
     "q": "que", "ke": "que", "xq": "porque", "pq": "porque", "xk": "porque", "pa": "para",
     "dis": "this", "u": "you", "ur": "your", "r": "are", "tmb": "tambien", "d": "de", "kien": "quien",
     "plz": "pls", "plis": "pls", "please": "pls", "xfa": "porfa", "porfis": "porfa", "pf": "porfa", "k": "ok",
-    "thx": "thanks", "ty": "thanks", "im": "im", "rn": "now", "asap": "now", "ahorita": "ahorita",
+    "thx": "thanks", "ty": "thanks", "msgs": "messages", "msg": "message", "txt": "text", "txts": "texts", "im": "im", "rn": "now", "asap": "now", "ahorita": "ahorita",
 }
 # Politeness and fillers that do not change what a short message asks for ("info porfa", "PARAR YA").
 FILLERS = frozenset("pls porfa por favor gracias thanks thank you ok okay ya now already bro fam".split())
@@ -413,6 +421,11 @@ def is_stop(text: str, strict: bool = False) -> bool:
     return _is_stop(text, words_of(text), strict)
 
 
+# "no me escribieran más", "ya no me manden", "no longer send messages", "dejen de enviarme": a request to stop
+# being written to, in any tense or person.
+_STOP_REQUEST = re.compile(r"\b(no|ya no|nunca|dejen de|deje de|deja de|stop|quit|no longer|never)\s+(me\s+|us\s+)?"
+                           r"(escrib|mand|envi|text|messag|send|contact|llam)\w*")
+_MESSAGING_WORDS = frozenset("mas more anymore again numero number mensajes messages message mensaje texts".split())
 _TRAILING_STOP = re.compile(r"[,.;:!\-]\s*(stop|parar|alto)\W*$", re.IGNORECASE)
 
 
@@ -421,7 +434,10 @@ def _is_stop(text: str, words: list[str], strict: bool = False) -> bool:
         return True
     if len(words) > 12 or _describes_crime(words):
         return False
-    return _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text)))
+    if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))):
+        return True
+    about_messages = bool(_MESSAGING_WORDS & set(words))
+    return len(words) <= 16 and about_messages and bool(_STOP_REQUEST.search(" ".join(words)))
 
 
 def is_emergency(text: str, strict: bool = False) -> bool:
@@ -434,12 +450,12 @@ def is_emergency(text: str, strict: bool = False) -> bool:
 def _is_emergency(words: list[str], strict: bool = False) -> bool:
     if not words:
         return False
-    if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE) or (
-            "911" in words and len(words) <= 4):
+    if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
     now = _has_phrase(words, NOW_PHRASES)
     past = any(w in PAST for w in words) and not now
-    calls_911 = _has_phrase(words, CALL_911)
+    calls_911 = _has_phrase(words, CALL_911) or ("911" in words and not past and not (
+        REPORT_WORDS & set(words)) and not _has_phrase(words, _CALLED_911))
     if calls_911 or (not past and (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES))):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
@@ -557,6 +573,9 @@ def understand(text: str, hint: str | None = None) -> Understanding:
         return Understanding(language, "help", **facts)
     if reporting:
         return Understanding(language, "tip", **facts)
-    if any(w in GREET_WORDS for w in words) or _has_phrase(words, GREET_PHRASES):
+    if (len(words) < LONG_STORY and any(w in GREET_WORDS for w in words)) or (
+            len(words) <= 2 * LONG_STORY and _has_phrase(words, GREET_PHRASES)):
         return Understanding(language, "greet", **facts)
+    if len(words) >= LONG_STORY:  # nobody writes this much to say hello: a story is a report, keep it whole
+        return Understanding(language, "tip", describes_crime=True, mentions_immigration=immigration)
     return Understanding(language, "other", **facts)
