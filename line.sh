@@ -2,6 +2,7 @@
 # Línea Segura — the project's two commands.
 #   ./line.sh start   install what is missing, start Redis (unless REDIS_URL is set), a worker and the web app
 #   ./line.sh test    install what is missing (incl. redis-server and chromium) and run the whole test suite
+#   ./line.sh stop    stop the redis-server that `start` left running in the background
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 PROJECT="$(pwd)"
@@ -69,13 +70,21 @@ cmd_start() {
   local port="${PORT:-5000}"
   say "starting a worker"
   "$VENV/bin/python" worker.py &
-  local worker=$!
-  trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+  WORKER_PID=$!  # global: the EXIT trap runs after this function has returned
+  trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
   if [ "$LINE_MODE" = "local" ]; then
     say "simulator: http://127.0.0.1:$port/simulator   (terminal: .venv/bin/flask --app wsgi chat --lang es)"
   fi
   "$VENV/bin/gunicorn" --bind "${BIND:-127.0.0.1}:$port" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
     --timeout 20 --access-logfile - wsgi:app
+}
+
+cmd_stop() {
+  if [ -f "$RUN_DIR/redis.pid" ] && kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null; then
+    say "stopped the redis-server started by ./line.sh start (its data stays in .run/redis)"
+  else
+    say "no redis-server started by ./line.sh start is running"
+  fi
 }
 
 cmd_test() {
@@ -89,5 +98,6 @@ cmd_test() {
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: ./line.sh start | ./line.sh test [pytest args]" >&2; exit 64 ;;
+  stop) shift; cmd_stop ;;
+  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh stop" >&2; exit 64 ;;
 esac
