@@ -20,7 +20,7 @@ sys.path.insert(0, ROOT)
 from bot.engine.matching import normalise  # noqa: E402
 from bot.engine.nlu import forget, understand  # noqa: E402
 from bot.evaluation import read_examples  # noqa: E402
-from bot.language import classify, detector  # noqa: E402
+from bot.understanding import classify, load_models  # noqa: E402
 
 
 def per_message_us(function, texts: list[str], rounds: int) -> float:
@@ -41,7 +41,7 @@ def main() -> None:
     texts = [e.text for path in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "*.tsv")))
              for e in read_examples(path)]
     started = time.perf_counter()
-    detector()
+    load_models()
     load = time.perf_counter() - started
     base = per_message_us(normalise, texts, args.rounds)
     rules = per_message_us(understand, texts, args.rounds)

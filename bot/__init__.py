@@ -11,7 +11,7 @@ from . import i18n
 from .config import ConfigError, load_config
 from .engine import EngineError, message_keys
 from .flows import load_flows
-from .language import detector
+from .understanding import load_models
 from .line import SHELL_KEYS, Line
 from .logs import setup_logging
 
@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     problems = i18n.check(message_keys(flow) | set(SHELL_KEYS))
     if problems:
         raise ConfigError("translations are incomplete: " + "; ".join(problems))
-    detector()  # load the language model now, not on the first resident's message
+    load_models()  # now, not on the first resident's message
     client = redis.Redis.from_url(config.redis_url, socket_timeout=3, socket_connect_timeout=2,
                                   health_check_interval=30)
 

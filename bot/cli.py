@@ -14,7 +14,7 @@ from rq.serializers import JSONSerializer
 
 from . import i18n
 from .evaluation import evaluate, read_examples
-from .language import classify
+from .understanding import classify
 from .engine import FlowError, message_keys
 from .flows import load_flows
 from .line import SHELL_KEYS

@@ -9,8 +9,6 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from .engine import nlu
-
 MIN_CONFIDENCE = 0.75
 _CODES = {Language.ENGLISH: "en", Language.SPANISH: "es"}
 
@@ -33,11 +31,3 @@ def best_guess(text: str) -> str | None:
     """The model's top language for the text whatever its confidence (None without letters)."""
     return language_hint(text, min_confidence=0.0)
 
-
-def classify(text: str) -> tuple[str, str]:
-    """(reply language, intent) a new conversation would get: the engine's nlu with this model's hint.
-
-    When neither the vocabulary nor a confident model can tell, the line answers bilingually; the
-    language reported here is then the model's best guess, or "en" for text without letters."""
-    meaning = nlu.understand(text, language_hint(text))
-    return meaning.reply_language or best_guess(text) or "en", meaning.intent

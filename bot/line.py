@@ -11,7 +11,7 @@ from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
 from . import i18n, sms
-from .language import language_hint
+from .understanding import hints
 from .channels.outbound import OutboxSender, Sender, TwilioSender
 from .channels.twilio import InboundMessage
 from .config import Config
@@ -71,9 +71,10 @@ class Line:
         return body[:limit], [Reply("line.truncated", {"limit": str(limit)})]
 
     def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> Outcome:
-        hint = language_hint(body)
+        language, intent = hints(body)
         while True:
-            inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=hint)
+            inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
+                              intent_hint=intent)
             outcome = advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl)
             codes = [e.code for e in outcome.effects if isinstance(e, SubmitTip)]
             if not any(self.tips.exists(code) for code in codes):

@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine.nlu import INTENTS, is_emergency, is_stop, language_of, spelling_key, understand, words_of
 from bot.evaluation import evaluate, read_examples
-from bot.language import classify
+from bot.understanding import classify
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 CORPUS = os.path.join(DATA, "messages.tsv")  # copy of shared/corpus/messages.tsv: the development set

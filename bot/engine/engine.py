@@ -158,14 +158,21 @@ def _language_request(turn: Turn, said: str, strict: bool) -> str | None:
         return "en"
     if strict:
         return None
-    intent = nlu.understand(turn.inbound.text, turn.inbound.language_hint).intent
+    intent = _meaning(turn).intent
     return {"lang_es": "es", "lang_en": "en"}.get(intent)
+
+
+def _meaning(turn: Turn) -> nlu.Understanding:
+    return nlu.understand(turn.inbound.text, turn.inbound.language_hint, turn.inbound.intent_hint)
 
 
 def _understand_free_text(turn: Turn, first: bool) -> None:
     """A first message, or free text at the main menu: route by what it means, not only by numbers."""
     flow = turn.flow
-    meaning = nlu.understand(turn.inbound.text, turn.inbound.language_hint)
+    meaning = _meaning(turn)
+    if meaning.intent == "emergency":  # the rules missed it as an alarm, the model did not
+        _emergency(turn)
+        return
     if turn.state.locale is None and meaning.intent in ("greet", "other"):
         turn.go(flow.language_node)
         return

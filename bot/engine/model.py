@@ -127,12 +127,14 @@ class Inbound:
     """One message from a resident, as plain values.
 
     fresh_code is a new unused tip code the host offers; language_hint is the host's guess of the
-    message's language ("en", "es" or None) from a language model, used when the vocabulary cannot tell."""
+    message's language ("en", "es" or None) from a language model, used when the vocabulary cannot tell;
+    intent_hint is a statistical model's guess of its intent, used when the rules find no meaning."""
 
     text: str
     channel: str = "sms"
     fresh_code: str = ""
     language_hint: str | None = None
+    intent_hint: str | None = None
 
 
 @dataclass(frozen=True)
