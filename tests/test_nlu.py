@@ -199,6 +199,7 @@ def test_a_described_crime_is_flagged_so_the_interview_can_keep_it():
     ("messages", 0.97), ("heldout", 0.97), ("unseen", 0.97), ("blind", 0.97),
     # tuned for emergencies and general rules only: their intent figures stay close to an unseen estimate
     ("final", 0.93), ("fresh", 0.88),
+    ("sixth", 0.80),  # measured once and left alone: neither tuned on nor trained on
 ])
 def test_accuracy_on_the_labelled_sets(name, min_intent):
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
