@@ -90,6 +90,7 @@ cmd_stop() {
 cmd_test() {
   python_env requirements-dev.txt
   apt_need redis-server redis-server chromium chromium
+  "$VENV/bin/ruff" check --quiet --select F,E9 --line-length 120 bot tests bench worker.py wsgi.py
   LINE_MODE=local "$VENV/bin/flask" --app wsgi flows check
   LINE_MODE=local "$VENV/bin/flask" --app wsgi translations check
   "$VENV/bin/python" -m pytest -q "$@"

@@ -7,8 +7,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-import redis
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
 from bot import create_app
-from tests.conftest import (AUTH_TOKEN, WEBHOOK_URL, inbound_form, post_signed, production_config, replies,
+from tests.conftest import (WEBHOOK_URL, inbound_form, post_signed, production_config, replies,
                             sign)
 
 RESIDENT = "+15551230001"
