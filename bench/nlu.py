@@ -4,7 +4,7 @@
 
 Uses every message of tests/data/*.tsv. The baseline is bot.engine.matching.normalise alone (the least
 work any classifier must do); the figures are the line's own path (`flask nlu classify` = the webhook's
-code: the vocabulary rules plus lingua's hint), and the rules without the model. Models load before timing;
+code: the vocabulary rules plus the language and intent models), and the rules alone. Models load before timing;
 the per-text caches are emptied before every round, so each message is classified from scratch.
 """
 from __future__ import annotations
@@ -46,10 +46,10 @@ def main() -> None:
     base = per_message_us(normalise, texts, args.rounds)
     rules = per_message_us(understand, texts, args.rounds)
     full = per_message_us(classify, texts, args.rounds)
-    print(f"{len(texts)} messages, best of {args.rounds} rounds; language model load {load * 1000:.0f} ms (once)")
+    print(f"{len(texts)} messages, best of {args.rounds} rounds; models load and train in {load * 1000:.0f} ms (once)")
     print(f"baseline normalise():           {base:8.1f} µs/message")
     print(f"rules (engine nlu.understand):  {rules:8.1f} µs/message   ratio {rules / base:5.1f}x")
-    print(f"classify (rules + lingua hint): {full:8.1f} µs/message   ratio {full / base:5.1f}x")
+    print(f"classify (rules + both models):  {full:8.1f} µs/message   ratio {full / base:5.1f}x")
 
 
 if __name__ == "__main__":

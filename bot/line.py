@@ -71,10 +71,10 @@ class Line:
         return body[:limit], [Reply("line.truncated", {"limit": str(limit)})]
 
     def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> Outcome:
-        language, intent = hints(body)
+        language, intent, confidence = hints(body)
         while True:
             inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
-                              intent_hint=intent)
+                              intent_hint=intent, intent_confidence=confidence)
             outcome = advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl)
             codes = [e.code for e in outcome.effects if isinstance(e, SubmitTip)]
             if not any(self.tips.exists(code) for code in codes):

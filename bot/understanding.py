@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .engine import nlu
-from .intent_model import intent_hint, model
+from .intent_model import guess, model
 from .language import best_guess, detector, language_hint
 
 __all__ = ["classify", "hints", "load_models"]
@@ -14,9 +14,10 @@ def load_models() -> None:
     model()
 
 
-def hints(text: str) -> tuple[str | None, str | None]:
-    """(language hint, intent hint) for the engine's Inbound."""
-    return language_hint(text), intent_hint(text)
+def hints(text: str) -> tuple[str | None, str | None, float]:
+    """(language hint, intent hint, the intent model's margin) for the engine's Inbound."""
+    intent, margin = guess(text)
+    return language_hint(text), intent, margin
 
 
 def classify(text: str) -> tuple[str, str]:
@@ -24,6 +25,5 @@ def classify(text: str) -> tuple[str, str]:
 
     When neither the vocabulary nor a confident language model can tell, the line answers bilingually;
     the language reported here is then the model's best guess, or "en" for text without letters."""
-    language, intent = hints(text)
-    meaning = nlu.understand(text, language, intent)
+    meaning = nlu.understand(text, *hints(text))
     return meaning.reply_language or best_guess(text) or "en", meaning.intent

@@ -9,7 +9,7 @@ from bot.evaluation import evaluate, read_examples
 from bot.intent_model import HINTED, TRAINING, IntentModel, intent_hint, model
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-TRAINED_ON = ["messages", "heldout", "unseen", "blind", "final", "fresh"]
+TRAINED_ON = ["messages", "heldout", "unseen", "blind", "final", "fresh", "train_a", "train_b", "train_c"]
 
 
 def test_training_file_is_the_labelled_sets_in_order():

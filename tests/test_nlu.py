@@ -195,17 +195,24 @@ def test_a_described_crime_is_flagged_so_the_interview_can_keep_it():
 
 # --- measured on labelled sets (the figures in the README come from `flask nlu evaluate`) ----------------
 
-@pytest.mark.parametrize("name, min_intent", [
-    ("messages", 0.97), ("heldout", 0.97), ("unseen", 0.97), ("blind", 0.97),
-    # tuned for emergencies and general rules only: their intent figures stay close to an unseen estimate
-    ("final", 0.93), ("fresh", 0.88),
-    ("sixth", 0.80),  # measured once and left alone: neither tuned on nor trained on
-])
-def test_accuracy_on_the_labelled_sets(name, min_intent):
+# (set, least language accuracy, least intent accuracy). Every set: 100 % emergency recall and stop precision.
+SETS = [
+    ("messages", 0.99, 0.97), ("heldout", 0.99, 0.97), ("unseen", 0.99, 0.97), ("blind", 0.99, 0.97),
+    # tuned for emergencies and general rules only: their intent figures stay closer to an unseen estimate
+    ("final", 0.99, 0.93), ("fresh", 0.99, 0.88),
+    # written to train the intent model; the rules were never tuned on them
+    ("train_a", 0.99, 0.95), ("train_b", 0.96, 0.87), ("train_c", 0.99, 0.95),
+    # measured and left alone: neither tuned on nor trained on (the reference for the next change)
+    ("sixth", 0.99, 0.87), ("seventh", 0.98, 0.92),
+]
+
+
+@pytest.mark.parametrize("name, min_language, min_intent", SETS)
+def test_accuracy_on_the_labelled_sets(name, min_language, min_intent):
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
     misses = "\n".join(report.lines()[6:])
     assert report.total >= 59
     assert report.emergency_recall == 1.0, misses
     assert report.stop_precision == 1.0, misses
     assert report.intent_accuracy >= min_intent, misses
-    assert report.language_accuracy >= 0.99, misses
+    assert report.language_accuracy >= min_language, misses

@@ -163,7 +163,8 @@ def _language_request(turn: Turn, said: str, strict: bool) -> str | None:
 
 
 def _meaning(turn: Turn) -> nlu.Understanding:
-    return nlu.understand(turn.inbound.text, turn.inbound.language_hint, turn.inbound.intent_hint)
+    inbound = turn.inbound
+    return nlu.understand(inbound.text, inbound.language_hint, inbound.intent_hint, inbound.intent_confidence)
 
 
 def _understand_free_text(turn: Turn, first: bool) -> None:

@@ -128,13 +128,15 @@ class Inbound:
 
     fresh_code is a new unused tip code the host offers; language_hint is the host's guess of the
     message's language ("en", "es" or None) from a language model, used when the vocabulary cannot tell;
-    intent_hint is a statistical model's guess of its intent, used when the rules find no meaning."""
+    intent_hint is a statistical model's guess of its intent and intent_confidence that model's margin
+    (see nlu.understand for when it counts)."""
 
     text: str
     channel: str = "sms"
     fresh_code: str = ""
     language_hint: str | None = None
     intent_hint: str | None = None
+    intent_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
