@@ -21,7 +21,7 @@ stop texting, stop messaging, stop sending, stop contacting, stop writing, dont 
 message, do not message, dont contact, do not contact, no more messages, no more texts, unsubscribe me, remove
 me, take me off, delete me from, leave me alone, no me manden, no me envien, no me escriban, no me mande, no
 me envie, no me escriba, no me vuelvan a, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
-from your list, de la lista, de su lista, sacame de, quitame de, remove my number, borra mi numero, dont want
+from your list, de la lista, de su lista, sacame de, quitame de, remove my number, dont want
 these messages, dont want your messages, no quiero estos mensajes, no quiero sus mensajes, quit messaging,
 quit texting, quit sending, cancel messages, cancelar mensajes, ya no manden, no manden nada, no me manden
 nada, no manden mas, dont want these texts, dont want your texts, dont want texts, no more texts, basta de
