@@ -22,7 +22,9 @@ COPY flows/ ./flows/
 COPY translations/ ./translations/
 COPY wsgi.py worker.py ./
 RUN python -m compileall -q bot wsgi.py worker.py \
-    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent linea
+    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent linea \
+    && install -d -o linea -g linea -m 700 /var/spool/linea
+ENV LINE_SPOOL_DIR=/var/spool/linea
 
 USER linea
 

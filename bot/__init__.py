@@ -1,11 +1,15 @@
 """Línea Segura: create_app() is the one place that wires config, Redis, queue, flows, i18n and blueprints."""
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from typing import Any, Mapping
 
 import redis
 from flask import Flask, Response
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from . import i18n
 from .config import ConfigError, load_config
@@ -15,7 +19,7 @@ from .understanding import load_models
 from .line import SHELL_KEYS, Line
 from .logs import setup_logging
 
-__all__ = ["ConfigError", "StartupError", "create_app"]
+__all__ = ["ConfigError", "StartupError", "create_app", "start_drainer"]
 
 StartupError = (ConfigError, EngineError, i18n.TranslationError)  # what create_app() raises for a bad setup
 
@@ -38,8 +42,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if problems:
         raise ConfigError("translations are incomplete: " + "; ".join(problems))
     load_models()  # now, not on the first resident's message
-    client = redis.Redis.from_url(config.redis_url, socket_timeout=3, socket_connect_timeout=2,
-                                  health_check_interval=30)
+    # Fail fast: a message Redis cannot take within ~2 s goes to the spool and Twilio still gets its answer.
+    client = redis.Redis.from_url(config.redis_url, socket_timeout=1.5, socket_connect_timeout=1,
+                                  health_check_interval=30, retry=Retry(NoBackoff(), 1))
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
@@ -58,3 +63,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def start_drainer(app: Flask) -> threading.Thread:
+    """Apply spooled messages in the background every LINE_SPOOL_INTERVAL seconds (one process at a time)."""
+    line: Line = app.extensions["linea"]
+
+    def loop() -> None:
+        while True:
+            time.sleep(line.config.spool_interval)
+            try:
+                with app.app_context():
+                    line.drain()
+            except Exception:  # keep draining later; never let the thread die
+                logging.getLogger("linea.spool").exception("draining the spool failed")
+
+    thread = threading.Thread(target=loop, name="linea-spool-drainer", daemon=True)
+    thread.start()
+    return thread

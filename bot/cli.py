@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(translations_group)
     app.cli.add_command(chat)
     app.cli.add_command(nlu_group)
+    app.cli.add_command(spool_group)
 
 
 flows_group = AppGroup("flows", help="Conversation flows.")
@@ -133,3 +134,15 @@ def nlu_evaluate(path: str) -> None:
     """Language and intent accuracy, emergency recall and stop precision on a labelled TSV file."""
     for text in evaluate(read_examples(path), classify).lines():
         click.echo(text)
+
+
+spool_group = AppGroup("spool", help="Messages kept on disk while Redis could not take them.")
+
+
+@spool_group.command("drain")
+def spool_drain() -> None:
+    """Apply spooled messages now, in arrival order, and text their replies."""
+    line = current_app.extensions["linea"]
+    waiting = len(line.spool.pending())
+    done = line.drain()
+    click.echo(f"applied {done} of {waiting} spooled messages")

@@ -39,6 +39,8 @@ class Config:
     timezone: str = "UTC"                         # LINE_TIMEZONE (times in officer notifications)
     queue_name: str = "linea"                     # LINE_QUEUE
     lock_seconds: float = 10.0                    # LINE_LOCK_SECONDS
+    spool_dir: str = os.path.join(PROJECT_ROOT, ".run", "spool")  # LINE_SPOOL_DIR (messages kept while Redis is down)
+    spool_interval: float = 5.0                   # LINE_SPOOL_INTERVAL (seconds between drain attempts)
     flows_dir: str = os.path.join(PROJECT_ROOT, "flows")                # LINE_FLOWS_DIR
     translations_dir: str = os.path.join(PROJECT_ROOT, "translations")  # LINE_TRANSLATIONS_DIR
     extra: Mapping[str, Any] = field(default_factory=dict)  # test-only objects (fake clock, fake HTTP)
@@ -57,7 +59,7 @@ _ENV = {
     "conversation_ttl": "LINE_CONVERSATION_TTL", "dedupe_ttl": "LINE_DEDUPE_TTL",
     "max_body_chars": "LINE_MAX_BODY_CHARS", "max_request_bytes": "LINE_MAX_REQUEST_BYTES",
     "officer_locale": "LINE_OFFICER_LOCALE", "timezone": "LINE_TIMEZONE", "queue_name": "LINE_QUEUE",
-    "lock_seconds": "LINE_LOCK_SECONDS",
+    "lock_seconds": "LINE_LOCK_SECONDS", "spool_dir": "LINE_SPOOL_DIR", "spool_interval": "LINE_SPOOL_INTERVAL",
     "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
 }
 

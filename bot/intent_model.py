@@ -52,7 +52,7 @@ class IntentModel:
 
     def scores(self, text: str) -> dict[str, float]:
         """Log-probability of each intent for the text."""
-        found = [self.log_likelihood[f] for f in features(text) if f in self.vocabulary]
+        found = [self.log_likelihood[f] for f in sorted(features(text)) if f in self.vocabulary]
         return {y: self.log_prior[y] + sum(table.get(y, self.unseen[y]) for table in found) for y in self.prior}
 
     def predict(self, text: str) -> tuple[str, float]:

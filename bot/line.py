@@ -12,17 +12,18 @@ from rq.serializers import JSONSerializer
 
 from . import i18n, sms
 from .understanding import hints
-from .channels.outbound import OutboxSender, Sender, TwilioSender
+from .channels.outbound import DeliveryError, OutboxSender, Sender, TwilioSender
 from .channels.twilio import InboundMessage
 from .config import Config
 from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                      SubmitTip, advance)
-from .store import ConversationStore, Outbox, Session, StaleState, log_id
+from .spool import Spool, SpoolError
+from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
 from .tips import Tip, TipRepository, new_code
 
 log = logging.getLogger("linea.line")
 
-SHELL_KEYS = ("line.trouble", "line.truncated", "flows.unknown_code", "flows.code_needs_text")
+SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "flows.unknown_code", "flows.code_needs_text")
 JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 SAVE_ATTEMPTS = 3
 
@@ -44,9 +45,61 @@ class Line:
                                        config.lock_seconds)
         self.tips = TipRepository(client)
         self.outbox = Outbox(client)
+        self.spool = Spool(config.spool_dir, config.hash_secret)
         self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
 
     # --- answering residents -------------------------------------------------------------------------
+    def receive(self, message: InboundMessage, line_address: str = "") -> list[str]:
+        """Answer a webhook message now, or keep it in the spool when Redis cannot take it (nothing lost).
+
+        While a sender has spooled messages, their new ones are spooled too, so that order is kept."""
+        if not message.sender:
+            return self.handle(message)
+        who = sender_id(self.config.hash_secret, message.sender)
+        if not self.spool.pending(who):
+            try:
+                return self.handle(message)
+            except (redis.RedisError, StoreError) as exc:
+                log.error("Redis could not take a message (%s); spooling it", type(exc).__name__)
+        self.spool.put({"sender": message.sender, "to": line_address, "body": message.body,
+                        "channel": message.channel, "sid": message.message_sid, "num_media": message.num_media},
+                       who)
+        return self.render([Reply("line.received_later")], None, message.channel)
+
+    def drain(self) -> int:
+        """Apply spooled messages in arrival order and text the replies; stop at the first Redis failure."""
+        done = 0
+        if not self.spool.pending():
+            return 0
+        with self.spool.draining() as mine:
+            if not mine:
+                return 0
+            for name in self.spool.pending():
+                try:
+                    record = self.spool.read(name)
+                except SpoolError:
+                    log.error("a spooled message cannot be read and stays in the spool: %s", name)
+                    continue
+                message = InboundMessage(sender=record["sender"], body=record["body"], channel=record["channel"],
+                                         message_sid=record["sid"], num_media=record.get("num_media", 0))
+                try:
+                    texts = self.handle(message)
+                except (redis.RedisError, StoreError):
+                    return done  # still down: try again later, in the same order
+                self.spool.remove(name)
+                done += 1
+                for text in texts:
+                    self._reply_later(record, text)
+        if done:
+            log.info("applied %d spooled messages", done)
+        return done
+
+    def _reply_later(self, record: dict, text: str) -> None:
+        try:
+            self.resident_sender.send(record["sender"], text, from_=record.get("to") or None)
+        except DeliveryError as exc:  # applied but unanswered: the resident can write again
+            log.warning("a reply to a spooled message could not be sent (%s)", exc.code or "error")
+
     def handle(self, message: InboundMessage) -> list[str]:
         """Answer one inbound message with the texts to send back (empty: deliberately silent)."""
         if not message.sender:
@@ -141,6 +194,13 @@ class Line:
         return TwilioSender(self.config.twilio_account_sid, self.config.twilio_auth_token, self.config.sms_from,
                             self.config.whatsapp_from, self.config.messaging_service_sid,
                             http_client=self.config.extra.get("twilio_http_client"))
+
+    @cached_property
+    def resident_sender(self) -> Sender:
+        """Where replies to spooled messages go: Twilio in production; in local mode the outbox, unaddressed."""
+        if self.config.local:
+            return OutboxSender(self.outbox, self.clock, anonymous=True)
+        return self.sender
 
     def officers(self) -> dict[str, str]:
         """Officer addresses by their short id."""

@@ -45,6 +45,7 @@ def log_id(key: str) -> str:
 
 RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 LOCK_POLL_SECONDS = 0.02
+LOCK_WAIT_SECONDS = 1.5  # then the message goes to the spool: Twilio must get an answer within seconds
 
 
 class Session:
@@ -112,7 +113,7 @@ class ConversationStore:
 
     def _acquire(self, key: str) -> str:
         token = secrets.token_hex(16)
-        deadline = time.monotonic() + self.lock_seconds * 0.8
+        deadline = time.monotonic() + min(self.lock_seconds * 0.8, LOCK_WAIT_SECONDS)
         while not self.redis.set(f"{key}:lock", token, nx=True, px=int(self.lock_seconds * 1000)):
             if time.monotonic() > deadline:
                 raise SenderBusy("could not take the sender lock in time")

@@ -8,7 +8,6 @@ from flask import Blueprint, Response, current_app, request
 
 from .channels.twilio import parse_form, signature_is_valid, twiml
 from .line import Line
-from .store import StoreError
 
 log = logging.getLogger("linea.webhook")
 bp = Blueprint("twilio", __name__)
@@ -37,9 +36,9 @@ def incoming_message() -> Response:
             return Response("invalid signature\n", status=403, mimetype="text/plain")
     message = parse_form(request.form)
     try:
-        texts = line.handle(message)
-    except (redis.RedisError, StoreError) as exc:
-        log.error("could not process a message: %s", type(exc).__name__)
+        texts = line.receive(message, line_address=str(request.form.get("To") or ""))
+    except OSError as exc:  # neither Redis nor the spool could take it
+        log.error("could not process or spool a message: %s", type(exc).__name__)
         texts = line.trouble(message.channel)
     except Exception:
         log.exception("unexpected error while processing a message")

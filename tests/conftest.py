@@ -29,7 +29,7 @@ ENV_NAMES = ("LINE_MODE", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
              "OFFICER_NUMBERS", "LINE_HASH_SECRET", "TWILIO_SMS_FROM", "TWILIO_WHATSAPP_FROM",
              "TWILIO_MESSAGING_SERVICE_SID", "LINE_CONVERSATION_TTL", "LINE_DEDUPE_TTL", "LINE_MAX_BODY_CHARS",
              "LINE_MAX_REQUEST_BYTES", "LINE_OFFICER_LOCALE", "LINE_TIMEZONE", "LINE_QUEUE", "LINE_LOCK_SECONDS",
-             "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR")
+             "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR", "LINE_SPOOL_DIR", "LINE_SPOOL_INTERVAL")
 
 
 def free_port() -> int:
@@ -150,7 +150,7 @@ def production_config(redis_url: str, **overrides: Any) -> dict[str, Any]:
         "mode": "production", "redis_url": redis_url, "twilio_account_sid": "AC" + "0" * 32,
         "twilio_auth_token": AUTH_TOKEN, "public_base_url": PUBLIC_BASE_URL, "officer_numbers": OFFICERS,
         "hash_secret": "test-hash-secret-0123456789", "sms_from": "+15550009999",
-        "whatsapp_from": "whatsapp:+15550009999",
+        "whatsapp_from": "whatsapp:+15550009999", "spool_dir": tempfile.mkdtemp(prefix="linea-spool-"),
     }
     config.update(overrides)
     return config

@@ -219,3 +219,15 @@ def test_accuracy_on_the_labelled_sets(name, min_language, min_intent, min_emerg
     assert report.emergency_recall >= min_emergency_recall, misses
     assert report.intent_accuracy >= min_intent, misses
     assert report.language_accuracy >= min_language, misses
+
+
+def test_understanding_is_the_same_in_every_process_whatever_the_hash_seed():
+    """Fuzzy matching and the model once depended on set order, so results changed between processes."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(DATA))
+    script = ("import json; from bot.understanding import classify; from bot.evaluation import read_examples; "
+              "print(json.dumps([classify(e.text) for e in read_examples('tests/data/train_f.tsv')]))")
+    outputs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outputs) == 1

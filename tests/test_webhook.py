@@ -141,6 +141,17 @@ def test_healthz_answers_503_and_the_webhook_still_answers_when_redis_is_down(cl
     assert client.get("/healthz").status_code == 503
     texts = replies(post_signed(client, inbound_form(RESIDENT, "hola")))
     joined = "\n".join(texts)
+    assert "911" in joined and "Recibimos su mensaje" in joined and "We received your message" in joined
+    assert len(app.extensions["linea"].spool.pending()) == 1  # kept for later, see tests/test_spool.py
+
+
+def test_when_neither_redis_nor_the_spool_can_take_a_message_the_resident_is_asked_to_resend(clock, tmp_path):
+    from tests.conftest import free_port
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the spool directory should be")
+    app = create_app(production_config(f"redis://127.0.0.1:{free_port()}/0", spool_dir=str(blocked),
+                                       extra={"clock": clock}))
+    joined = "\n".join(replies(post_signed(app.test_client(), inbound_form(RESIDENT, "hola"))))
     assert "911" in joined and "Envíelo otra vez" in joined and "send it again" in joined
 
 

@@ -24,8 +24,8 @@ class DeliveryError(Exception):
 class Sender(Protocol):
     """Anything that can send one text to one address and return an id for it."""
 
-    def send(self, to: str, body: str) -> str:
-        """Send body to the address; raise DeliveryError on failure."""
+    def send(self, to: str, body: str, from_: str | None = None) -> str:
+        """Send body to the address (from a given sender address, if any); raise DeliveryError on failure."""
 
 
 class TwilioSender:
@@ -46,10 +46,11 @@ class TwilioSender:
             return {"messaging_service_sid": self.messaging_service_sid}
         return {"from_": self.sms_from}
 
-    def send(self, to: str, body: str) -> str:
+    def send(self, to: str, body: str, from_: str | None = None) -> str:
         """Create one message; classify Twilio's errors as retryable or permanent."""
+        origin = {"from_": from_} if from_ else self._origin(to)
         try:
-            message = self.client.messages.create(to=to, body=body, **self._origin(to))
+            message = self.client.messages.create(to=to, body=body, **origin)
         except TwilioRestException as exc:
             permanent = exc.status not in RETRYABLE_STATUS
             raise DeliveryError(f"Twilio answered {exc.status} (code {exc.code})", permanent,
@@ -66,10 +67,12 @@ class TwilioSender:
 class OutboxSender:
     """Local mode: keeps notifications in the outbox the simulator shows."""
 
-    def __init__(self, outbox: Outbox, clock: Callable[[], float]) -> None:
+    def __init__(self, outbox: Outbox, clock: Callable[[], float], anonymous: bool = False) -> None:
         self.outbox = outbox
         self.clock = clock
+        self.anonymous = anonymous  # replies to residents are shown without their number
 
-    def send(self, to: str, body: str) -> str:
+    def send(self, to: str, body: str, from_: str | None = None) -> str:
         """Put the message in the outbox."""
-        return self.outbox.push({"to": to, "channel": channel_of(to), "body": body, "at": self.clock()})
+        shown = "a resident (reply to a spooled message)" if self.anonymous else to
+        return self.outbox.push({"to": shown, "channel": channel_of(to), "body": body, "at": self.clock()})

@@ -50,16 +50,20 @@ def spelling_key(word: str) -> str:
     return word
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+def _deletions(word: str) -> list[str]:
+    """The word with one letter left out, each variant once, in a fixed order."""
+    return sorted({word[:i] + word[i + 1:] for i in range(len(word))})
 
 
 class Vocabulary:
     """A set of words that also answers for misspellings of its longer members."""
 
     def __init__(self, words: Iterable[str], plain: Iterable[str] = ()) -> None:
-        self.exact = frozenset(words) | frozenset(plain)  # plain words only shield themselves from fuzzing
-        self.keys = {spelling_key(w): w for w in words}
+        ordered = sorted(set(words))  # a fixed order: the same answers in every process, whatever the hash seed
+        self.exact = frozenset(ordered) | frozenset(plain)  # plain words only shield themselves from fuzzing
+        self.keys: dict[str, str] = {}
+        for word in ordered:
+            self.keys.setdefault(spelling_key(word), word)
         self.near: dict[str, str] = {}
         for key, word in self.keys.items():
             if len(key) >= 5:
