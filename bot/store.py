@@ -106,10 +106,9 @@ class ConversationStore:
         """The Redis key of one sender's conversation (hash-tagged so its lock shares the slot)."""
         return f"{PREFIX}conv:{{{sender_id(self.secret, address)}}}"
 
-    @staticmethod
-    def seen_key(message_sid: str) -> str:
-        """Where a handled MessageSid is remembered."""
-        return f"{PREFIX}seen:{message_sid}"
+    def seen_key(self, message_sid: str) -> str:
+        """Where a handled MessageSid is remembered (an HMAC of it, so Redis cannot be matched to Twilio's logs)."""
+        return f"{PREFIX}seen:{sender_id(self.secret, 'sid:' + message_sid)}"
 
     def _acquire(self, key: str) -> str:
         token = secrets.token_hex(16)
@@ -129,7 +128,7 @@ class ConversationStore:
         try:
             pipe.watch(key)
             with self.redis.pipeline(transaction=False) as reads:
-                reads.get(self.seen_key(message_sid) if message_sid else f"{PREFIX}seen:-")
+                reads.get(self.seen_key(message_sid))
                 reads.hmget(key, "v", "state")
                 raw_seen, (raw_version, raw_state) = reads.execute()
             seen = None if raw_seen is None or not message_sid else list(json.loads(raw_seen))

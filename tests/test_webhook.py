@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot import create_app
-from tests.conftest import (WEBHOOK_URL, inbound_form, post_signed, production_config, replies,
+from tests.conftest import (AUTH_TOKEN, WEBHOOK_URL, inbound_form, post_signed, production_config, replies,
                             sign)
 
 RESIDENT = "+15551230001"
@@ -89,6 +89,59 @@ def test_ten_thousand_characters_are_kept_up_to_the_limit_and_the_resident_is_to
 def test_unknown_sender_formats_never_fail(client, sender):
     texts = replies(post_signed(client, inbound_form(sender, "hola")))
     assert texts and all(texts)
+
+
+@pytest.mark.parametrize("url", [
+    "http://line.example.test/twilio/messages",         # http instead of https
+    "https://line.example.test:8443/twilio/messages",   # another port (:443 is the same URL to Twilio's validator)
+    "https://LINE.example.test/twilio/messages",
+    "https://line.example.test/twilio/messages/",
+])
+def test_signatures_for_url_variants_are_refused(client, url):
+    form = inbound_form(RESIDENT, "hola")
+    response = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form, url)})
+    assert response.status_code == 403
+
+
+def test_spoofed_forwarding_headers_do_not_change_the_url_checked(client):
+    form = inbound_form(RESIDENT, "hola")
+    forged = "https://evil.example/twilio/messages"
+    response = client.post("/twilio/messages", data=form, headers={
+        "X-Twilio-Signature": sign(form, forged), "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Proto": "https", "Host": "evil.example"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("extra", [{"NumMedia": "-1"}, {"NumMedia": "abc"}, {"NumMedia": "3", "MediaUrl0": "x"},
+                                   {"Unknown": "param", "Body2": "hola"}])
+def test_lies_and_unknown_parameters_are_harmless(client, extra):
+    assert replies(post_signed(client, inbound_form(RESIDENT, "hola", **extra)))[0].startswith("Hola.")
+
+
+def test_duplicate_parameters_are_signed_and_read_as_twilio_sends_them(client):
+    form = inbound_form(RESIDENT, "hola")
+    pairs = list(form.items()) + [("Body", "otro")]
+    from twilio.request_validator import RequestValidator
+    from urllib.parse import urlencode
+    from werkzeug.datastructures import MultiDict
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(WEBHOOK_URL, MultiDict(pairs))
+    response = client.post("/twilio/messages", data=urlencode(pairs),
+                           content_type="application/x-www-form-urlencoded", headers={"X-Twilio-Signature": signature})
+    assert replies(response)[0].startswith("Hola.")  # the first Body counts
+
+
+@pytest.mark.parametrize("body", ["\u202eSTOP\u202c", "ho\u0301la", "e\u0301mergencia ya"])
+def test_right_to_left_overrides_and_combining_marks_never_fail(client, body):
+    assert replies(post_signed(client, inbound_form(RESIDENT, body)))
+
+
+def test_invalid_utf8_escapes_are_kept_as_text_not_fatal(client):
+    form = inbound_form(RESIDENT, "hola%FF")  # Werkzeug leaves an invalid escape as it came
+    from urllib.parse import urlencode
+    raw = urlencode({k: v for k, v in form.items() if k != "Body"}) + "&Body=hola%FF"
+    response = client.post("/twilio/messages", data=raw, content_type="application/x-www-form-urlencoded",
+                           headers={"X-Twilio-Signature": sign(form)})
+    assert replies(response)[0].startswith("Hola.")
 
 
 def test_missing_from_gets_a_bilingual_help_answer(client):
