@@ -376,6 +376,7 @@ def main() -> None:
             "mode": "production", "redis_url": server.url, "twilio_account_sid": "AC" + "0" * 32,
             "twilio_auth_token": TOKEN, "public_base_url": BASE, "officer_numbers": "+15550001111",
             "hash_secret": "bench-hash-secret-0123456789", "sms_from": "+15550009999",
+            "redis_check": "off",  # this Redis keeps nothing on disk on purpose: memory is what is measured
         })
         logging.getLogger("linea").setLevel(logging.WARNING)  # one INFO line a message would swamp the output
         client = app.test_client()

@@ -132,6 +132,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TWILIO_"))}
     env.update(REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", TWILIO_ACCOUNT_SID="AC" + "0" * 32,
                TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL=BASE, OFFICER_NUMBERS="+15550001111",
+               LINE_REDIS_CHECK="off",  # no AOF for either app: the same Redis setup for line and baseline
                LINE_HASH_SECRET="bench-hash-secret-0123456789", TWILIO_SMS_FROM="+15550009999",
                PYTHONPATH=os.path.join(ROOT, "bench"))
     ports = {"line": free_port(), "baseline": free_port()}

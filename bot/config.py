@@ -41,6 +41,7 @@ class Config:
     lock_seconds: float = 10.0                    # LINE_LOCK_SECONDS
     spool_dir: str = os.path.join(PROJECT_ROOT, ".run", "spool")  # LINE_SPOOL_DIR (messages kept while Redis is down)
     spool_interval: float = 5.0                   # LINE_SPOOL_INTERVAL (seconds between drain attempts)
+    redis_check: str = "on"                       # LINE_REDIS_CHECK ("off" for a managed Redis that persists)
     flows_dir: str = os.path.join(PROJECT_ROOT, "flows")                # LINE_FLOWS_DIR
     translations_dir: str = os.path.join(PROJECT_ROOT, "translations")  # LINE_TRANSLATIONS_DIR
     extra: Mapping[str, Any] = field(default_factory=dict)  # test-only objects (fake clock, fake HTTP)
@@ -60,6 +61,7 @@ _ENV = {
     "max_body_chars": "LINE_MAX_BODY_CHARS", "max_request_bytes": "LINE_MAX_REQUEST_BYTES",
     "officer_locale": "LINE_OFFICER_LOCALE", "timezone": "LINE_TIMEZONE", "queue_name": "LINE_QUEUE",
     "lock_seconds": "LINE_LOCK_SECONDS", "spool_dir": "LINE_SPOOL_DIR", "spool_interval": "LINE_SPOOL_INTERVAL",
+    "redis_check": "LINE_REDIS_CHECK",
     "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
 }
 
@@ -106,6 +108,8 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
 
 def check_config(config: Config) -> None:
     """Stop start-up with one clear message listing everything production is missing."""
+    if config.redis_check not in ("on", "off"):
+        raise ConfigError("LINE_REDIS_CHECK must be 'on' or 'off'")
     if config.officer_locale not in ("en", "es"):
         raise ConfigError("LINE_OFFICER_LOCALE must be 'en' or 'es'")
     try:

@@ -29,7 +29,7 @@ ENV_NAMES = ("LINE_MODE", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
              "OFFICER_NUMBERS", "LINE_HASH_SECRET", "TWILIO_SMS_FROM", "TWILIO_WHATSAPP_FROM",
              "TWILIO_MESSAGING_SERVICE_SID", "LINE_CONVERSATION_TTL", "LINE_DEDUPE_TTL", "LINE_MAX_BODY_CHARS",
              "LINE_MAX_REQUEST_BYTES", "LINE_OFFICER_LOCALE", "LINE_TIMEZONE", "LINE_QUEUE", "LINE_LOCK_SECONDS",
-             "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR", "LINE_SPOOL_DIR", "LINE_SPOOL_INTERVAL")
+             "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR", "LINE_SPOOL_DIR", "LINE_SPOOL_INTERVAL", "LINE_REDIS_CHECK")
 
 
 def free_port() -> int:
@@ -42,7 +42,7 @@ def free_port() -> int:
 class RedisServer:
     """A private redis-server process on 127.0.0.1, in a temporary directory."""
 
-    def __init__(self, appendonly: bool = False) -> None:
+    def __init__(self, appendonly: bool = True) -> None:
         self.dir = tempfile.mkdtemp(prefix="linea-redis-")
         self.port = free_port()
         binary = shutil.which("redis-server")
@@ -50,7 +50,8 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed; run ./line.sh test (it installs it)")
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", "",
-             "--appendonly", "yes" if appendonly else "no", "--daemonize", "no", "--logfile", ""],
+             "--appendonly", "yes" if appendonly else "no", "--maxmemory-policy", "noeviction",
+             "--daemonize", "no", "--logfile", ""],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"redis://127.0.0.1:{self.port}/0"
         client = redis.Redis.from_url(self.url)

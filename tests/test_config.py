@@ -234,3 +234,8 @@ def test_timezone_must_be_a_known_zone(zone, ok):
     else:
         with pytest.raises(ConfigError, match="LINE_TIMEZONE"):
             load_config(environ)
+
+
+def test_redis_check_must_be_on_or_off():
+    with pytest.raises(ConfigError, match="LINE_REDIS_CHECK"):
+        load_config({"LINE_MODE": "local", "LINE_REDIS_CHECK": "maybe"})
