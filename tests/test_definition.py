@@ -38,6 +38,7 @@ def tiny_flow() -> dict[str, Any]:
             "emergency": "flows.emergency", "language_set": "flows.language_set", "empty": "flows.empty_answer",
             "addendum_received": "flows.addendum_received",
             "reassurance": "flows.policy",
+            "first_contact": "flows.first_contact",
         },
         "nodes": {
             "choose_language": {

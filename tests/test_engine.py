@@ -72,7 +72,7 @@ def test_a_runaway_flow_stops_at_the_step_limit():
                        "followup_node": "after", "keywords": words, "nodes": nodes,
                        "messages": {name: f"k.{name}" for name in ("opted_out", "opted_in", "help", "emergency",
                                                                    "language_set", "empty", "addendum_received",
-                                                                   "reassurance")}},
+                                                                   "reassurance", "first_contact")}},
                       source="loop.yml")
     with pytest.raises(StepLimitExceeded):
         advance(flow, None, Inbound("hola"), now=1.0)

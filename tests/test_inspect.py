@@ -43,7 +43,7 @@ def small_flow(**extra_nodes: dict[str, Any]) -> dict[str, Any]:
         "keywords": {name: [name] for name in ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")},
         "messages": {name: f"flows.{name}" for name in
                      ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
-                      "reassurance")},
+                      "reassurance", "first_contact")},
         "nodes": nodes,
     }
 
@@ -140,5 +140,5 @@ def test_message_keys_are_exactly_says_prompts_invalids_and_engine_messages():
         "flows.choose_language", "flows.welcome", "flows.menu", "flows.ask_what", "flows.tip_received",
         "flows.after_tip",
         "flows.opted_out", "flows.opted_in", "flows.help", "flows.emergency", "flows.language_set", "flows.empty",
-        "flows.addendum_received", "flows.reassurance",
+        "flows.addendum_received", "flows.reassurance", "flows.first_contact",
     }

@@ -10,7 +10,7 @@ from .steps import NODE_TYPES
 
 _KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
 _MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
-                  "reassurance")
+                  "reassurance", "first_contact")
 _ROUTED_INTENTS = ("greet", "immigration", "tip", "emergency", "other")
 _NODE_FIELDS = {"type", "say", "prompt", "next", "wait_at", "field", "fields", "options", "invalid"}
 

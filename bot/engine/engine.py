@@ -181,6 +181,8 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
     if meaning.intent == "tip" and target is not None:
         if meaning.mentions_immigration:
             turn.reply(flow.messages.reassurance)
+        elif first:  # a first message that goes straight to the interview still hears that the line is safe
+            turn.reply(flow.messages.first_contact)
         question = flow.node(target)
         if meaning.describes_crime and question.type == "question":
             turn.record(question.field or question.id, turn.inbound.text.strip())

@@ -59,6 +59,7 @@ class Messages:
     empty: str
     addendum_received: str
     reassurance: str
+    first_contact: str
 
 
 @dataclass(frozen=True)
