@@ -32,6 +32,19 @@ ENV_NAMES = ("LINE_MODE", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
              "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR", "LINE_SPOOL_DIR", "LINE_SPOOL_INTERVAL", "LINE_REDIS_CHECK")
 
 
+def wait_until_healthy(port: int, seconds: float = 15.0) -> None:
+    """Wait (bounded) until a web process on 127.0.0.1:port answers /healthz."""
+    import urllib.request
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing healthy on port {port} after {seconds} s")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket() as sock:

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import ENV_NAMES, ROOT, free_port
+from tests.conftest import ENV_NAMES, ROOT, free_port, wait_until_healthy
 
 SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer", "dos hombres", "no"]
 ENGLISH = ["hello", "2", "somebody broke into my truck", "Elm and 3rd", "last night", "skip", "no"]
@@ -41,14 +41,7 @@ def cluster(redis_url):
                                    stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
         for port in ports:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            else:
-                pytest.fail(f"web process on {port} did not start")
+            wait_until_healthy(port)
         yield ports
     finally:
         for process in processes:

@@ -17,7 +17,8 @@ import redis as redis_lib
 
 from bot import create_app
 from bot.spool import Spool, SpoolError
-from tests.conftest import ENV_NAMES, ROOT, free_port, inbound_form, post_signed, production_config, replies
+from tests.conftest import (ENV_NAMES, ROOT, free_port, inbound_form, post_signed, production_config, replies,
+                            wait_until_healthy)
 
 RESIDENT = "+15554443333"
 OTHER = "whatsapp:+15554440000"
@@ -142,12 +143,7 @@ def test_the_web_server_replays_the_spool_by_itself_when_redis_comes_back(tmp_pa
                                  f"127.0.0.1:{web}", "--workers", "2", "wsgi:app"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{web}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until_healthy(web)
         assert text("hola", "SM1")[0].startswith("Hola. Esta es la línea")
         store.send_signal(signal.SIGKILL)
         store.wait()
