@@ -10,7 +10,7 @@ from bot.intent_model import HINTED, TRAINING, IntentModel, intent_hint, model
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 TRAINED_ON = ["messages", "heldout", "unseen", "blind", "final", "fresh", "train_a", "train_b", "train_c", "train_d",
-              "train_e", "train_f", "train_g", "train_h"]
+              "train_e", "train_f", "train_g", "train_h", "train_i", "train_j"]
 
 
 def test_training_file_is_the_labelled_sets_in_order():
@@ -37,7 +37,7 @@ def test_no_hint_without_words_or_without_a_clear_margin(text):
     assert intent_hint(text) is None
 
 
-# Measured: 0.76 (train_f, greetings and look-alikes) to 0.99; the floor sits just under the weakest set.
+# Measured: 0.83 (train_f, greetings and look-alikes) to 0.98; the floor sits under the weakest set.
 @pytest.mark.parametrize("held_out", TRAINED_ON[1:])
 def test_left_out_sets_are_mostly_right(held_out):
     """Trained without one set, the model alone still gets most of that set right (what new phrasing gets)."""
@@ -45,5 +45,5 @@ def test_left_out_sets_are_mostly_right(held_out):
                           for e in read_examples(os.path.join(DATA, f"{name}.tsv")))
     examples = [e for e in read_examples(os.path.join(DATA, f"{held_out}.tsv")) if e.intent in HINTED]
     report = evaluate(examples, lambda text: ("en", trained.predict(text)[0]))
-    assert report.intent_accuracy >= 0.74, "\n".join(report.lines()[:6])
+    assert report.intent_accuracy >= 0.80, "\n".join(report.lines()[:6])
 
