@@ -17,6 +17,7 @@ from .channels.twilio import InboundMessage
 from .config import Config
 from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                      SubmitTip, advance)
+from .engine.engine import is_expired
 from .spool import Spool, SpoolError
 from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
 from .tips import Tip, TipRepository, new_code
@@ -123,8 +124,17 @@ class Line:
             return body, []
         return body[:limit], [Reply("line.truncated", {"limit": str(limit)})]
 
+    def needs_hints(self, state: State | None, now: float) -> bool:
+        """Whether the models' hints can matter: a new conversation, an unknown language, or free text at a
+        menu. An answer to an interview question (or after a tip) is taken as written, so the ~0.15 ms of
+        model work is skipped for most messages (tests/test_line.py checks the outcome is the same)."""
+        if state is None or state.locale is None or is_expired(state, now, self.config.conversation_ttl):
+            return True
+        node = self.flow.nodes.get(state.node or "")
+        return not state.opted_out and (node is None or node.type not in ("question", "followup"))
+
     def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> Outcome:
-        language, intent, confidence = hints(body)
+        language, intent, confidence = hints(body) if self.needs_hints(state, now) else (None, None, 0.0)
         while True:
             inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
                               intent_hint=intent, intent_confidence=confidence)

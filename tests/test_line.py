@@ -1,11 +1,16 @@
 """The shell loop: concurrent messages from one sender, bilingual rendering, packing, tip-code collisions."""
 from __future__ import annotations
 
+import glob
+import os
 import re
 import threading
 
+import yaml
+
 from bot.channels.twilio import InboundMessage
-from bot.engine import Reply
+from bot.engine import Inbound, Reply, advance
+from bot.understanding import hints
 from tests.conftest import inbound_form, post_signed, replies
 
 RESIDENT = "+15553334444"
@@ -74,3 +79,23 @@ def test_a_message_without_sender_is_answered_without_touching_state(app, redis_
     line = app.extensions["linea"]
     texts = line.handle(InboundMessage(sender="", body="hola", channel="sms", message_sid="SMx", num_media=0))
     assert texts and not list(redis_client.scan_iter("ls:conv:*"))
+
+
+def test_skipping_the_models_mid_interview_never_changes_the_outcome(app):
+    """Replay every transcript: wherever the shell skips the hints, advance() gives the same outcome with them."""
+    line = app.extensions["linea"]
+    skipped = 0
+    for path in glob.glob(os.path.join(os.path.dirname(__file__), "transcripts", "*.yml")):
+        state, now = None, 1_800_000_000.0
+        for step in yaml.safe_load(open(path, encoding="utf-8"))["steps"]:
+            now += step.get("wait", 60)
+            text = str(step["send"])
+            bare = advance(line.flow, state, Inbound(text, fresh_code="K7QF-3MZP"), now)
+            if not line.needs_hints(state, now):
+                skipped += 1
+                language, intent, confidence = hints(text)
+                hinted = advance(line.flow, state, Inbound(text, fresh_code="K7QF-3MZP", language_hint=language,
+                                                           intent_hint=intent, intent_confidence=confidence), now)
+                assert hinted == bare, f"{os.path.basename(path)}: {text!r}"
+            state = bare.state
+    assert skipped >= 30
