@@ -17,7 +17,7 @@ from .evaluation import evaluate, read_examples
 from .understanding import classify
 from .engine import FlowError, message_keys
 from .flows import load_flows
-from .line import SHELL_KEYS
+from .line import SHELL_KEYS, current_line
 from .channels.twilio import signature
 from .webhook import public_url
 
@@ -37,7 +37,7 @@ flows_group = AppGroup("flows", help="Conversation flows.")
 @flows_group.command("check")
 def flows_check() -> None:
     """Load and check every flow in flows/; exit 1 on the first broken file."""
-    config = current_app.extensions["linea"].config
+    config = current_line().config
     try:
         flows = load_flows(config.flows_dir)
     except FlowError as exc:
@@ -53,7 +53,7 @@ translations_group = AppGroup("translations", help="Translations of everything r
 @translations_group.command("check")
 def translations_check() -> None:
     """Check en/es parity, placeholders, empty or non-text values; exit 1 on problems."""
-    line = current_app.extensions["linea"]
+    line = current_line()
     problems = i18n.check(message_keys(line.flow) | set(SHELL_KEYS))
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
@@ -72,7 +72,7 @@ def translations_check() -> None:
 def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> None:
     """Talk to the line in the terminal through the real webhook (signed when a Twilio token is set)."""
     app = current_app._get_current_object()
-    line = app.extensions["linea"]
+    line = current_line()
     logging.getLogger("linea").setLevel(logging.WARNING)  # the conversation, not the service log
     address = sender or f"+1555{secrets.randbelow(9_000_000) + 1_000_000}"
     if whatsapp and not address.startswith("whatsapp:"):
@@ -142,7 +142,7 @@ spool_group = AppGroup("spool", help="Messages kept on disk while Redis could no
 @spool_group.command("drain")
 def spool_drain() -> None:
     """Apply spooled messages now, in arrival order, and text their replies."""
-    line = current_app.extensions["linea"]
+    line = current_line()
     waiting = len(line.spool.pending())
     done = line.drain()
     click.echo(f"applied {done} of {waiting} spooled messages")

@@ -5,21 +5,15 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from rq import get_current_job
 
 from . import i18n
 from .channels.outbound import DeliveryError
-from .line import Line
+from .line import Line, current_line
 from .tips import Tip
 
 log = logging.getLogger("linea.jobs")
 MAX_NOTIFICATION_CHARS = 1500
-
-
-def current_line() -> Line:
-    """The Line of the app the worker runs in."""
-    return current_app.extensions["linea"]
 
 
 def deliver_tip(code: str) -> int:

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Callable, Iterable
 
 import redis
+from flask import current_app
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
@@ -27,6 +28,11 @@ log = logging.getLogger("linea.line")
 SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "flows.unknown_code", "flows.code_needs_text")
 JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 SAVE_ATTEMPTS = 3
+
+
+def current_line() -> "Line":
+    """The Line of the Flask app handling this request, command or job."""
+    return current_app.extensions["linea"]
 
 
 def officer_id(address: str) -> str:

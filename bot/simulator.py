@@ -1,7 +1,9 @@
 """Local-mode simulator: a page to text the line as residents, and the officer outbox as JSON."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template
+
+from .line import current_line
 
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
@@ -11,11 +13,11 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 @bp.get("/")
 def page() -> str:
     """The simulator page (the real webhook is called from the browser)."""
-    line = current_app.extensions["linea"]
+    line = current_line()
     return render_template("simulator.html", line_number=line.config.sms_from or "+15550009999")
 
 
 @bp.get("/outbox.json")
 def outbox() -> Response:
     """Officer notifications sent in local mode, newest first."""
-    return jsonify(current_app.extensions["linea"].outbox.read())
+    return jsonify(current_line().outbox.read())

@@ -4,17 +4,13 @@ from __future__ import annotations
 import logging
 
 import redis
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from .channels.twilio import parse_form, signature_is_valid, twiml
-from .line import Line
+from .line import current_line
 
 log = logging.getLogger("linea.webhook")
 bp = Blueprint("twilio", __name__)
-
-
-def _line() -> Line:
-    return current_app.extensions["linea"]
 
 
 def public_url(base: str, path: str, query: bytes) -> str:
@@ -26,7 +22,7 @@ def public_url(base: str, path: str, query: bytes) -> str:
 @bp.post("/twilio/messages")
 def incoming_message() -> Response:
     """Twilio's "A message comes in" webhook for SMS and WhatsApp senders."""
-    line = _line()
+    line = current_line()
     config = line.config
     if not config.local:
         url = public_url(config.public_base_url, request.path, request.query_string)
@@ -50,7 +46,7 @@ def incoming_message() -> Response:
 def healthz() -> Response:
     """200 when Redis answers, 503 otherwise."""
     try:
-        _line().store.ping()
+        current_line().store.ping()
     except redis.RedisError:
         return Response("redis unreachable\n", status=503, mimetype="text/plain")
     return Response("ok\n", mimetype="text/plain")
