@@ -29,6 +29,20 @@ def spool_dir(tmp_path) -> str:
     return str(tmp_path / "spool")
 
 
+@pytest.fixture
+def down(spool_dir, clock):
+    """The line while Redis is unreachable (nothing listens on the port)."""
+    return create_app(production_config(f"redis://127.0.0.1:{free_port()}/0", spool_dir=spool_dir,
+                                        extra={"clock": clock}))
+
+
+@pytest.fixture
+def up(redis_url, spool_dir, clock, twilio_http):
+    """The line once Redis is back, sharing the spool with `down`."""
+    return create_app(production_config(redis_url, spool_dir=spool_dir,
+                                        extra={"clock": clock, "twilio_http_client": twilio_http}))
+
+
 def test_records_round_trip_encrypted_and_in_arrival_order(spool_dir):
     spool = Spool(spool_dir, "a-secret-of-at-least-16")
     first = spool.put({"sender": RESIDENT, "body": "me robaron"}, "aaaa")
@@ -52,10 +66,7 @@ def test_only_one_process_drains_at_a_time(spool_dir):
             assert first and not second
 
 
-def test_messages_taken_while_redis_is_down_are_applied_in_order_once_it_is_back(redis_url, clock, twilio_http,
-                                                                                spool_dir):
-    down = create_app(production_config(f"redis://127.0.0.1:{free_port()}/0", spool_dir=spool_dir,
-                                        extra={"clock": clock}))
+def test_messages_taken_while_redis_is_down_are_applied_in_order_once_it_is_back(down, up, twilio_http):
     client = down.test_client()
     started = time.monotonic()
     for body in ("hola", "2", "me robaron la cartera"):
@@ -66,8 +77,6 @@ def test_messages_taken_while_redis_is_down_are_applied_in_order_once_it_is_back
     assert time.monotonic() - started < 2 * 4  # every answer well inside Twilio's patience (< 2 s each)
     assert len(down.extensions["linea"].spool.pending()) == 4
 
-    up = create_app(production_config(redis_url, spool_dir=spool_dir,
-                                      extra={"clock": clock, "twilio_http_client": twilio_http}))
     line = up.extensions["linea"]
     assert line.drain() == 4
     assert line.spool.pending() == []
@@ -87,12 +96,8 @@ def sender_of(sent, to):
     return next(sender for recipient, sender, _ in sent if recipient == to)
 
 
-def test_a_sender_with_spooled_messages_is_spooled_until_drained(redis_url, clock, twilio_http, spool_dir):
-    down = create_app(production_config(f"redis://127.0.0.1:{free_port()}/0", spool_dir=spool_dir,
-                                        extra={"clock": clock}))
+def test_a_sender_with_spooled_messages_is_spooled_until_drained(down, up):
     replies(post_signed(down.test_client(), inbound_form(RESIDENT, "hola")))
-    up = create_app(production_config(redis_url, spool_dir=spool_dir,
-                                      extra={"clock": clock, "twilio_http_client": twilio_http}))
     client = up.test_client()
     texts = replies(post_signed(client, inbound_form(RESIDENT, "2")))  # Redis is back, but "hola" waits first
     assert "Recibimos su mensaje" in texts[0]
@@ -102,12 +107,8 @@ def test_a_sender_with_spooled_messages_is_spooled_until_drained(redis_url, cloc
     assert state.node == "ask_what"
 
 
-def test_flask_spool_drain_reports_what_it_applied(redis_url, clock, twilio_http, spool_dir):
-    down = create_app(production_config(f"redis://127.0.0.1:{free_port()}/0", spool_dir=spool_dir,
-                                        extra={"clock": clock}))
+def test_flask_spool_drain_reports_what_it_applied(down, up):
     replies(post_signed(down.test_client(), inbound_form(RESIDENT, "hola")))
-    up = create_app(production_config(redis_url, spool_dir=spool_dir,
-                                      extra={"clock": clock, "twilio_http_client": twilio_http}))
     result = up.test_cli_runner().invoke(args=["spool", "drain"])
     assert result.exit_code == 0 and "applied 1 of 1 spooled messages" in result.output
 
