@@ -63,7 +63,7 @@ def test_a_missing_spanish_translation_stops_start_up(tmp_path, redis_url):
 
 
 def test_chat_talks_spanish_through_the_webhook_and_shows_the_officer_notification(local_app):
-    script = "2\nme robaron la bicicleta\nsaltar\nsaltar\nsaltar\nno\n"
+    script = "2\nme robaron la bicicleta\nsaltar\nsaltar\nsaltar\nno\nno\n"
     result = local_app.test_cli_runner().invoke(args=["chat", "--lang", "es", "--from", "+15559990000"],
                                                 input=script)
     assert result.exit_code == 0, result.output

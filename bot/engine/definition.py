@@ -9,6 +9,7 @@ from .model import Flow, Keywords, Messages, Node, Option
 from .steps import NODE_TYPES
 
 _KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
+_OPTIONAL_GROUPS = ("agree",)  # only flows with a consent node need yes words ("1" always works)
 _MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
                   "reassurance", "first_contact")
 _ROUTED_INTENTS = ("greet", "immigration", "tip", "emergency", "other")
@@ -89,10 +90,12 @@ def _parse_option(raw: Any, source: str, path: str) -> Option:
 
 def _parse_keywords(raw: Any, source: str) -> Keywords:
     data = _mapping(raw, source, "keywords")
-    _only(data, set(_KEYWORD_GROUPS) | {"emergency"}, source, "keywords")
+    _only(data, set(_KEYWORD_GROUPS) | set(_OPTIONAL_GROUPS) | {"emergency"}, source, "keywords")
     groups = {}
-    for name in _KEYWORD_GROUPS:
+    for name in _KEYWORD_GROUPS + _OPTIONAL_GROUPS:
         words = _list(data.get(name), source, f"keywords.{name}")
+        if not words and name in _OPTIONAL_GROUPS:
+            continue
         if not words:
             raise FlowError(source, f"keywords.{name}", "needs at least one word")
         groups[name] = normalise_all(_text(w, source, f"keywords.{name}.{i}") for i, w in enumerate(words))

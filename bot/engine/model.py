@@ -43,6 +43,7 @@ class Keywords:
     lang_es: frozenset[str] = frozenset()
     lang_en: frozenset[str] = frozenset()
     skip: frozenset[str] = frozenset()
+    agree: frozenset[str] = frozenset()
     emergency_words: frozenset[str] = frozenset()
     emergency_phrases: tuple[tuple[str, ...], ...] = ()
 
@@ -92,6 +93,7 @@ class State:
     opted_out: bool = False
     last_tip: str | None = None
     updated_at: float = 0.0
+    followup: bool = False  # the resident agreed that officers may ask follow-up questions about the next tip
 
     def with_(self, **changes: Any) -> "State":
         """Return a copy with some fields changed."""
@@ -107,6 +109,7 @@ class State:
             "opted_out": self.opted_out,
             "last_tip": self.last_tip,
             "updated_at": self.updated_at,
+            "followup": self.followup,
         }
 
     @classmethod
@@ -120,6 +123,7 @@ class State:
             opted_out=bool(data.get("opted_out", False)),
             last_tip=data.get("last_tip"),
             updated_at=float(data.get("updated_at", 0.0)),
+            followup=bool(data.get("followup", False)),
         )
 
 
@@ -156,6 +160,7 @@ class SubmitTip:
     locale: str
     channel: str
     answers: tuple[tuple[str, str | None], ...]
+    followup: bool = False  # officers may write back through the line (the host keeps an expiring handle)
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,20 @@ def _submit_enter(node: Node, turn: "Turn") -> str | None:
         locale=turn.state.locale or "es",
         channel=turn.inbound.channel,
         answers=tuple((name, answers.get(name)) for name in wanted),
+        followup=turn.state.followup,
     ))
-    turn.state = turn.state.with_(answers=(), last_tip=code)
+    turn.state = turn.state.with_(answers=(), last_tip=code, followup=False)
     for key in node.say:
         turn.reply(key, code=code)
     return _continue(node, turn)
+
+
+def _consent_receive(node: Node, turn: "Turn") -> None:
+    """Yes (option 1 or a yes word first) allows follow-up questions; anything else is the safe default, no."""
+    said = normalise(turn.inbound.text).split()
+    yes = chosen_number(turn.inbound.text, 2) == 1 or bool(said and said[0] in turn.flow.keywords.agree)
+    turn.state = turn.state.with_(followup=yes)
+    turn.go(node.next)
 
 
 def _followup_receive(node: Node, turn: "Turn") -> None:
@@ -142,5 +151,6 @@ NODE_TYPES: dict[str, NodeType] = {
     "menu": NodeType(frozenset({"prompt", "options"}), frozenset({"invalid"}), _enter_waiting, _menu_receive),
     "question": NodeType(frozenset({"prompt", "field", "next"}), frozenset(), _enter_waiting, _question_receive),
     "submit": NodeType(frozenset({"say"}), frozenset({"fields", "next", "wait_at"}), _submit_enter),
+    "consent": NodeType(frozenset({"prompt", "next"}), frozenset(), _enter_waiting, _consent_receive),
     "followup": NodeType(frozenset({"prompt"}), frozenset(), _enter_waiting, _followup_receive),
 }
