@@ -26,13 +26,19 @@ class Config:
     twilio_account_sid: str = ""                  # TWILIO_ACCOUNT_SID
     twilio_auth_token: str = ""                   # TWILIO_AUTH_TOKEN
     public_base_url: str = ""                     # PUBLIC_BASE_URL
-    officer_numbers: tuple[str, ...] = ()         # OFFICER_NUMBERS
+    officer_numbers: tuple[str, ...] = ()         # OFFICER_NUMBERS (+1..., or whatsapp:+1...)
+    officer_emails: tuple[str, ...] = ()          # OFFICER_EMAILS
+    smtp_url: str = ""                            # LINE_SMTP_URL (smtp://user:pass@host:587?starttls=1)
+    email_from: str = ""                          # LINE_EMAIL_FROM
+    whatsapp_template_sid: str = ""               # TWILIO_WHATSAPP_TEMPLATE_SID (officer alerts outside 24 h)
     hash_secret: str = ""                         # LINE_HASH_SECRET
     sms_from: str = ""                            # TWILIO_SMS_FROM
     whatsapp_from: str = ""                       # TWILIO_WHATSAPP_FROM
     messaging_service_sid: str = ""               # TWILIO_MESSAGING_SERVICE_SID
     conversation_ttl: int = 24 * 3600             # LINE_CONVERSATION_TTL (seconds of inactivity)
     dedupe_ttl: int = 14 * 24 * 3600              # LINE_DEDUPE_TTL (seconds a MessageSid is remembered)
+    followup_ttl: int = 72 * 3600                 # LINE_FOLLOWUP_TTL (seconds officers may write back)
+    session_ttl: int = 12 * 3600                  # LINE_SESSION_TTL (seconds a dashboard login lasts)
     max_body_chars: int = 1600                    # LINE_MAX_BODY_CHARS
     max_request_bytes: int = 256 * 1024           # LINE_MAX_REQUEST_BYTES
     officer_locale: str = "en"                    # LINE_OFFICER_LOCALE
@@ -55,7 +61,9 @@ class Config:
 _ENV = {
     "mode": "LINE_MODE", "redis_url": "REDIS_URL", "twilio_account_sid": "TWILIO_ACCOUNT_SID",
     "twilio_auth_token": "TWILIO_AUTH_TOKEN", "public_base_url": "PUBLIC_BASE_URL",
-    "officer_numbers": "OFFICER_NUMBERS", "hash_secret": "LINE_HASH_SECRET", "sms_from": "TWILIO_SMS_FROM",
+    "officer_numbers": "OFFICER_NUMBERS", "officer_emails": "OFFICER_EMAILS", "smtp_url": "LINE_SMTP_URL",
+    "email_from": "LINE_EMAIL_FROM", "whatsapp_template_sid": "TWILIO_WHATSAPP_TEMPLATE_SID",
+    "followup_ttl": "LINE_FOLLOWUP_TTL", "session_ttl": "LINE_SESSION_TTL", "hash_secret": "LINE_HASH_SECRET", "sms_from": "TWILIO_SMS_FROM",
     "whatsapp_from": "TWILIO_WHATSAPP_FROM", "messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
     "conversation_ttl": "LINE_CONVERSATION_TTL", "dedupe_ttl": "LINE_DEDUPE_TTL",
     "max_body_chars": "LINE_MAX_BODY_CHARS", "max_request_bytes": "LINE_MAX_REQUEST_BYTES",
@@ -106,6 +114,17 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
     return config
 
 
+def _check_email(config: Config) -> None:
+    from .channels.email import clean_address, parse_smtp_url
+    try:
+        if config.smtp_url:
+            parse_smtp_url(config.smtp_url)
+        for address in config.officer_emails + ((config.email_from,) if config.email_from else ()):
+            clean_address(address)
+    except ValueError as exc:
+        raise ConfigError(f"email settings: {exc}") from None
+
+
 def check_config(config: Config) -> None:
     """Stop start-up with one clear message listing everything production is missing."""
     if config.redis_check not in ("on", "off"):
@@ -117,11 +136,16 @@ def check_config(config: Config) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"LINE_TIMEZONE {config.timezone!r} is not a known time zone "
                           "(e.g. America/Chicago)") from None
+    _check_email(config)
     if config.local:
         return
     missing = [var for name, var in _ENV.items()
-               if name in ("twilio_account_sid", "twilio_auth_token", "public_base_url", "officer_numbers",
-                           "hash_secret") and not getattr(config, name)]
+               if name in ("twilio_account_sid", "twilio_auth_token", "public_base_url", "hash_secret")
+               and not getattr(config, name)]
+    if not (config.officer_numbers or config.officer_emails):
+        missing.append("OFFICER_NUMBERS or OFFICER_EMAILS (who receives new tips)")
+    if config.officer_emails and not (config.smtp_url and config.email_from):
+        missing.append("LINE_SMTP_URL and LINE_EMAIL_FROM (OFFICER_EMAILS is set)")
     if not (config.messaging_service_sid or config.sms_from):
         missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_SMS_FROM")
     if any(n.startswith("whatsapp:") for n in config.officer_numbers) and not (

@@ -9,8 +9,10 @@ from rq import get_current_job
 
 from . import i18n
 from .channels.outbound import DeliveryError
-from .line import Line, current_line
-from .tips import Tip
+from .channels.twilio import channel_of
+from .deliveries import WHATSAPP_WINDOW_SECONDS as WHATSAPP_WINDOW
+from .line import Line, current_line, officer_id
+from .tips import Tip, is_success
 
 log = logging.getLogger("linea.jobs")
 MAX_NOTIFICATION_CHARS = 1500
@@ -22,7 +24,7 @@ def deliver_tip(code: str) -> int:
     if line.tips.get(code) is None:
         log.error("tip %s not found; nothing to deliver", code)
         return 0
-    line.tips.set_status(code, "received")
+    line.tips.set_delivery(code, "received")
     officers = line.officers()
     for officer in officers:
         line.enqueue(None, "bot.jobs.notify_officer", code, officer)
@@ -47,36 +49,97 @@ def notify_officer(code: str, officer: str, addendum: int | None = None) -> str:
         return "missing"
     address = line.officers().get(officer)
     name = officer if addendum is None else f"{officer}+{addendum}"
-    if tip.notifications.get(name) == "sent":
+    if name in tip.notifications and is_success(tip.notifications[name]):
         return "sent"  # a retried parent job queued this notification twice; send it once
     if address is None:
-        _record(line, tip, name, "failed: officer no longer configured")
+        record(line, tip.code, name, "failed: officer no longer configured")
         return "failed"
     body = notification_text(tip, line.config.officer_locale, line.config.timezone, addendum)
     try:
-        for chunk in split_message(body, i18n.text("officer.continued", line.config.officer_locale)):
-            line.sender.send(address, chunk)
+        result = _send_to_officer(line, tip, name, address, body)
     except DeliveryError as exc:
-        job = get_current_job()
-        final = exc.permanent or job is None or not job.retries_left
-        log.warning("notification of tip %s to officer %s failed (%s)%s", code, officer, exc,
-                    "" if final else ", will retry")
-        if final:
-            _record(line, tip, name, f"failed: {exc.code or exc}")
-        if exc.permanent:
-            return "failed"
-        raise
-    _record(line, tip, name, "sent")
+        return _failed(line, code, name, exc, f"notification of tip {code} to officer {officer}")
+    record(line, tip.code, name, result)
     return "sent"
 
 
-def _record(line: Line, tip: Tip, name: str, result: str) -> None:
-    results = line.tips.record_notification(tip.code, name, result)
-    main = {k: v for k, v in results.items() if "+" not in k}
-    if any(v == "sent" for v in main.values()):
-        line.tips.set_status(tip.code, "delivered")
-    elif len(main) >= len(line.officers()) and all(v.startswith("failed") for v in main.values()):
-        line.tips.set_status(tip.code, "undelivered")
+def _send_to_officer(line: Line, tip: Tip, name: str, address: str, body: str) -> str:
+    """Email, WhatsApp inside its 24-hour window, a WhatsApp template outside it, or SMS as the fallback."""
+    locale = line.config.officer_locale
+    if address.startswith("mailto:"):
+        line.email_sender.send(address, body, subject=i18n.text("officer.email_subject", locale, code=tip.code))
+        return "sent (email)"
+    result = "sent"
+    if channel_of(address) == "whatsapp" and not line.deliveries.window_open(officer_id(address)):
+        if line.config.whatsapp_template_sid:
+            sid = line.sender.send_template(address, line.config.whatsapp_template_sid, {"1": tip.code})
+            line.deliveries.track(sid, tip.code, name)
+            return "sent (WhatsApp template: window closed)"
+        address, result = address.split(":", 1)[1], "sent (SMS: WhatsApp window closed)"
+    for chunk in split_message(body, i18n.text("officer.continued", locale)):
+        line.deliveries.track(line.sender.send(address, chunk), tip.code, name)
+    return result
+
+
+def _failed(line: Line, code: str, name: str, exc: DeliveryError, what: str) -> str:
+    """Record a final failure, or raise so that RQ retries a temporary one later."""
+    job = get_current_job()
+    final = exc.permanent or job is None or not job.retries_left
+    log.warning("%s failed (%s)%s", what, exc, "" if final else ", will retry")
+    if final:
+        record(line, code, name, f"failed: {exc.code or exc}")
+    if exc.permanent:
+        return "failed"
+    raise exc
+
+
+def record(line: Line, code: str, name: str, result: str) -> None:
+    """Store a notification result and settle the tip's delivery flag (delivered if any officer got it)."""
+    results = line.tips.record_notification(code, name, result)
+    main = {k: v for k, v in results.items() if "+" not in k and not k.startswith("reply:")}
+    if any(is_success(v) for v in main.values()):
+        line.tips.set_delivery(code, "delivered")
+    elif main and len(main) >= len(line.officers()):
+        line.tips.set_delivery(code, "undelivered")
+
+
+def relay_reply(code: str, index: int) -> str:
+    """Send officer reply number index to the tip's resident through the line, in their language, if allowed."""
+    line = current_line()
+    tip = line.tips.get(code)
+    name = f"reply:{index}"
+    if tip is None or index >= len(tip.replies):
+        log.error("reply %s of tip %s not found; nothing to send", index, code)
+        return "missing"
+    if name in tip.notifications:
+        return tip.notifications[name]  # already tried to the end
+    handle = line.handles.get(code)
+    if handle is None:
+        record(line, code, name, "failed: no_followup")
+        return "failed"
+    key = line.store.key(handle.address)
+    state, _ = line.store.load(key)
+    now = line.clock()
+    if state is not None and state.opted_out:
+        line.handles.delete(code)
+        line.tips.end_followup(code)
+        record(line, code, name, "failed: opted_out")
+        return "failed"
+    if handle.address.startswith("whatsapp:") and (state is None or now - state.updated_at > WHATSAPP_WINDOW):
+        record(line, code, name, "failed: whatsapp_window")
+        return "failed"
+    text = i18n.text("line.officer_message", handle.locale, code=code, text=tip.replies[index].text)
+    try:
+        sid = line.resident_sender.send(handle.address, text, from_=handle.line_address or None)
+        line.deliveries.track(sid, code, name)
+    except DeliveryError as exc:
+        return _failed(line, code, name, exc, f"reply {index} to the resident of tip {code}")
+    # The resident's answer should land on this tip. On WhatsApp the state's time must stay the resident's
+    # last message (it measures the 24-hour window); on SMS the conversation is kept alive from now.
+    line.store.point_to_tip(key, line.flow, code, handle.locale, None if channel_of(handle.address) == "whatsapp"
+                            else now)
+    record(line, code, name, "sent")
+    return "sent"
 
 
 def notification_text(tip: Tip, locale: str, zone: str = "UTC", addendum: int | None = None) -> str:

@@ -13,19 +13,23 @@ from rq.serializers import JSONSerializer
 
 from . import i18n, sms
 from .understanding import hints
+from .channels.email import EmailSender
 from .channels.outbound import DeliveryError, OutboxSender, Sender, TwilioSender
 from .channels.twilio import InboundMessage
 from .config import Config
 from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                      SubmitTip, advance)
 from .engine.engine import is_expired
+from .deliveries import Deliveries
+from .handles import Handle, HandleStore
 from .spool import Spool, SpoolError
 from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
 from .tips import Tip, TipRepository, new_code
 
 log = logging.getLogger("linea.line")
 
-SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "flows.unknown_code", "flows.code_needs_text")
+SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "line.followup_on", "line.officer_message",
+              "flows.unknown_code", "flows.code_needs_text")
 JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 SAVE_ATTEMPTS = 3
 
@@ -51,24 +55,28 @@ class Line:
         self.store = ConversationStore(client, config.hash_secret, config.conversation_ttl, config.dedupe_ttl,
                                        config.lock_seconds)
         self.tips = TipRepository(client)
+        self.handles = HandleStore(client, config.hash_secret, config.followup_ttl)
+        self.deliveries = Deliveries(client, config.hash_secret)
         self.outbox = Outbox(client)
         self.spool = Spool(config.spool_dir, config.hash_secret)
         self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
 
     # --- answering residents -------------------------------------------------------------------------
-    def receive(self, message: InboundMessage, line_address: str = "") -> list[str]:
+    def receive(self, message: InboundMessage) -> list[str]:
         """Answer a webhook message now, or keep it in the spool when Redis cannot take it (nothing lost).
 
         While a sender has spooled messages, their new ones are spooled too, so that order is kept."""
         if not message.sender:
             return self.handle(message)
+        if message.sender in self.config.officer_numbers:
+            return self.officer_wrote(message)
         who = sender_id(self.config.hash_secret, message.sender)
         if not self.spool.pending(who):
             try:
                 return self.handle(message)
             except (redis.RedisError, StoreError) as exc:
                 log.error("Redis could not take a message (%s); spooling it", type(exc).__name__)
-        self.spool.put({"sender": message.sender, "to": line_address, "body": message.body,
+        self.spool.put({"sender": message.sender, "to": message.recipient, "body": message.body,
                         "channel": message.channel, "sid": message.message_sid, "num_media": message.num_media},
                        who)
         return self.render([Reply("line.received_later")], None, message.channel)
@@ -88,7 +96,8 @@ class Line:
                     log.error("a spooled message cannot be read and stays in the spool: %s", name)
                     continue
                 message = InboundMessage(sender=record["sender"], body=record["body"], channel=record["channel"],
-                                         message_sid=record["sid"], num_media=record.get("num_media", 0))
+                                         message_sid=record["sid"], num_media=record.get("num_media", 0),
+                                         recipient=record.get("to", ""))
                 try:
                     texts = self.handle(message)
                 except (redis.RedisError, StoreError):
@@ -155,7 +164,7 @@ class Line:
         replies = [] if outcome.silent else notes + list(outcome.replies)
         with session.saving(outcome.state) as pipe:
             for effect in outcome.effects:
-                replies.extend(self._carry_out(pipe, effect, now))
+                replies.extend(self._carry_out(pipe, effect, now, message, session.state))
             texts = self.render(replies, outcome.state.locale, message.channel)
             session.mark_seen(pipe, texts)
         log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(session.key),
@@ -163,11 +172,20 @@ class Line:
                  ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
         return texts
 
-    def _carry_out(self, pipe: redis.client.Pipeline, effect: object, now: float) -> list[Reply]:
+    def _carry_out(self, pipe: redis.client.Pipeline, effect: object, now: float, message: InboundMessage,
+                   before: State | None) -> list[Reply]:
         if isinstance(effect, SubmitTip):
-            self.tips.create(pipe, Tip(code=effect.code, created_at=now, locale=effect.locale,
-                                       channel=effect.channel, answers=effect.answers))
+            ttl = self.config.followup_ttl
+            self.tips.create(pipe, Tip(code=effect.code, created_at=now, locale=effect.locale, channel=effect.channel,
+                                       answers=effect.answers, followup_until=now + ttl if effect.followup else 0))
             self.enqueue(pipe, "bot.jobs.deliver_tip", effect.code)
+            if not effect.followup:
+                return []
+            self.handles.put(pipe, effect.code, Handle(message.sender, message.recipient, effect.locale))
+            return [Reply("line.followup_on", {"code": effect.code, "hours": str(round(ttl / 3600))})]
+        if isinstance(effect, OptedOut) and before is not None and before.last_tip:
+            pipe.delete(self.handles.key(before.last_tip))  # STOP also ends officers' follow-up questions
+            log.info("event OptedOut (follow-up handle removed)")
             return []
         if isinstance(effect, AttachToTip):
             params = {"code": effect.code}
@@ -209,7 +227,8 @@ class Line:
             return OutboxSender(self.outbox, self.clock)
         return TwilioSender(self.config.twilio_account_sid, self.config.twilio_auth_token, self.config.sms_from,
                             self.config.whatsapp_from, self.config.messaging_service_sid,
-                            http_client=self.config.extra.get("twilio_http_client"))
+                            http_client=self.config.extra.get("twilio_http_client"),
+                            status_callback=self.config.public_base_url.rstrip("/") + "/twilio/status")
 
     @cached_property
     def resident_sender(self) -> Sender:
@@ -218,6 +237,21 @@ class Line:
             return OutboxSender(self.outbox, self.clock, anonymous=True)
         return self.sender
 
+    @cached_property
+    def email_sender(self) -> Sender:
+        """Where officer emails go: the SMTP server in production, the outbox in local mode."""
+        if self.config.local and not self.config.smtp_url:
+            return OutboxSender(self.outbox, self.clock)
+        return EmailSender(self.config.smtp_url, self.config.email_from)
+
     def officers(self) -> dict[str, str]:
-        """Officer addresses by their short id."""
-        return {officer_id(address): address for address in self.config.officer_numbers}
+        """Officer addresses (phone, whatsapp: or mailto:) by their short id."""
+        addresses = self.config.officer_numbers + tuple(f"mailto:{e.removeprefix('mailto:')}"
+                                                        for e in self.config.officer_emails)
+        return {officer_id(address): address for address in addresses}
+
+    def officer_wrote(self, message: InboundMessage) -> list[str]:
+        """An officer texted the line: that opens their WhatsApp 24-hour window; point them to the dashboard."""
+        self.deliveries.open_window(officer_id(message.sender))
+        log.info("an officer wrote to the line (WhatsApp window open for 24 h)")
+        return [i18n.text("officer.window_open", self.config.officer_locale)]

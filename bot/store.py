@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import redis
 from redis.client import Pipeline
 
-from .engine import State
+from .engine import Flow, State
 
 log = logging.getLogger("linea.store")
 PREFIX = "ls:"
@@ -150,6 +150,28 @@ class ConversationStore:
         except (ValueError, KeyError, TypeError):
             log.error("unreadable conversation state conv=%s; starting it over", log_id(key))
             return None, version
+
+    def point_to_tip(self, key: str, flow: Flow, code: str, locale: str, now: float | None) -> bool:
+        """After an officer wrote to a resident, make their next message an answer to that tip.
+
+        Left alone while the resident is in the middle of something else (an interview) or opted out; they can
+        still answer by starting with the code. now=None keeps the state's time (the resident's last message)."""
+        for _ in range(3):
+            try:
+                with self.session(key) as session:
+                    state = session.state
+                    if state is not None and (state.opted_out or state.node not in (
+                            None, flow.menu_node, flow.followup_node)):
+                        return False
+                    base = state or State(flow_id=flow.id, locale=locale, updated_at=now or 0.0)
+                    pointed = base.with_(node=flow.followup_node, last_tip=code, locale=base.locale or locale,
+                                         answers=(), updated_at=base.updated_at if now is None else now)
+                    with session.saving(pointed):
+                        pass
+                    return True
+            except StaleState:
+                continue
+        return False
 
     def load(self, key: str) -> tuple[State | None, int]:
         """Return (state or None, version) without locking (for tools and tests)."""

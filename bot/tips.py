@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import redis
 from redis.client import Pipeline
@@ -12,29 +12,47 @@ from redis.client import Pipeline
 from .engine.matching import TIP_CODE_ALPHABET, is_tip_code_half
 from .store import PREFIX
 
-STATUSES = ("queued", "received", "delivered", "undelivered")
+STATUSES = ("new", "in_progress", "closed")                         # the officers' work on a tip
+DELIVERIES = ("queued", "received", "delivered", "undelivered")    # how far the officer notifications got
+SUCCESS = ("sent", "delivered", "read", "queued", "accepted", "sending")  # notification results that are not failures
+NOTIFY_RANK = {"queued": 0, "accepted": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
 
 
 @dataclass(frozen=True)
-class Addendum:
-    """More information a resident sent later for a tip."""
+class Entry:
+    """One dated text on a tip: a resident's later message, an officer's reply, or an internal note."""
 
     text: str
     at: float
+    by: str = ""  # the officer's account name; empty for the resident
 
 
 @dataclass(frozen=True)
 class Tip:
-    """A submitted tip: the interview answers, where it came from, and how far it got."""
+    """A submitted tip: the interview answers, where it came from, how far it got and the officers' work."""
 
     code: str
     created_at: float
     locale: str
     channel: str
     answers: tuple[tuple[str, str | None], ...]
-    status: str = "queued"
-    addenda: tuple[Addendum, ...] = field(default=())
+    status: str = "new"
+    delivery: str = "queued"
+    assignee: str = ""
+    followup_until: float = 0.0  # officers may write to the resident until then (0: the resident said no)
+    addenda: tuple[Entry, ...] = field(default=())
+    replies: tuple[Entry, ...] = field(default=())
+    notes: tuple[Entry, ...] = field(default=())
     notifications: dict[str, str] = field(default_factory=dict)
+
+    def reply_status(self, index: int) -> str:
+        """The delivery result of officer reply number index ("queued" until a worker has tried)."""
+        return self.notifications.get(f"reply:{index}", "queued")
+
+    @property
+    def undelivered(self) -> bool:
+        """True when every officer notification failed."""
+        return self.delivery == "undelivered"
 
 
 def new_code() -> str:
@@ -47,8 +65,13 @@ def new_code() -> str:
     return "-".join(halves)
 
 
+def is_success(result: str) -> bool:
+    """Whether a notification result means the message was handed over (not a failure)."""
+    return result.split(":", 1)[0].split(" ", 1)[0] in SUCCESS
+
+
 class TipRepository:
-    """Stores tips, their addenda and per-officer notification results."""
+    """Stores tips, their later messages, officer replies and notes, and per-notification results."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
@@ -67,59 +90,119 @@ class TipRepository:
         pipe.hset(key, mapping={
             "code": tip.code, "created_at": repr(tip.created_at), "locale": tip.locale, "channel": tip.channel,
             "answers": json.dumps([list(a) for a in tip.answers]), "status": tip.status,
+            "delivery": tip.delivery, "assignee": tip.assignee, "followup_until": repr(tip.followup_until),
         })
         pipe.zadd(f"{PREFIX}tips", {tip.code: tip.created_at})
 
     def add_addendum(self, pipe: Pipeline, code: str, text: str, at: float) -> None:
-        """Append later information to a tip inside the caller's transaction."""
+        """Append a resident's later message to a tip inside the caller's transaction."""
         pipe.rpush(f"{self._key(code)}:addenda", json.dumps({"text": text, "at": at}))
 
     def addendum_count(self, code: str) -> int:
-        """How many addenda a tip has."""
+        """How many later messages a tip has."""
         return int(self.redis.llen(f"{self._key(code)}:addenda"))
 
+    def add_reply(self, code: str, by: str, text: str, at: float) -> int:
+        """Keep an officer's reply to the resident and return its index."""
+        return int(self.redis.rpush(f"{self._key(code)}:replies", json.dumps({"text": text, "at": at, "by": by}))) - 1
+
+    def add_note(self, code: str, by: str, text: str, at: float) -> None:
+        """Keep an internal note (never sent to the resident)."""
+        self.redis.rpush(f"{self._key(code)}:notes", json.dumps({"text": text, "at": at, "by": by}))
+
     def get(self, code: str) -> Tip | None:
-        """Load a tip with its addenda and notification results."""
-        key = self._key(code)
+        """Load a tip with everything attached to it."""
+        return next(iter(self.get_many([code])), None)
+
+    def get_many(self, codes: Iterable[str]) -> list[Tip]:
+        """Load several tips in one round trip (missing ones are left out)."""
+        codes = list(codes)
         with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(key)
-            pipe.lrange(f"{key}:addenda", 0, -1)
-            pipe.hgetall(f"{key}:notify")
-            data, addenda, notify = pipe.execute()
-        if not data:
-            return None
+            for code in codes:
+                key = self._key(code)
+                pipe.hgetall(key)
+                for part in ("addenda", "replies", "notes"):
+                    pipe.lrange(f"{key}:{part}", 0, -1)
+                pipe.hgetall(f"{key}:notify")
+            raw = pipe.execute()
+        tips = []
+        for i in range(len(codes)):
+            data, addenda, replies, notes, notify = raw[i * 5:(i + 1) * 5]
+            if data:
+                tips.append(self._decode(data, addenda, replies, notes, notify))
+        return tips
+
+    @staticmethod
+    def _decode(data: dict, addenda: list, replies: list, notes: list, notify: dict) -> Tip:
         text = {k.decode(): v.decode() for k, v in data.items()}
+        status = text.get("status", "new")
+        delivery = text.get("delivery", "queued")
+        if status in DELIVERIES:  # written before tips had a workflow status
+            status, delivery = "new", status
         return Tip(
             code=text["code"], created_at=float(text["created_at"]), locale=text["locale"],
-            channel=text["channel"], status=text["status"],
+            channel=text["channel"], status=status, delivery=delivery, assignee=text.get("assignee", ""),
+            followup_until=float(text.get("followup_until", 0) or 0),
             answers=tuple((str(k), v) for k, v in json.loads(text["answers"])),
-            addenda=tuple(Addendum(**json.loads(a)) for a in addenda),
+            addenda=tuple(Entry(**json.loads(a)) for a in addenda),
+            replies=tuple(Entry(**json.loads(a)) for a in replies),
+            notes=tuple(Entry(**json.loads(a)) for a in notes),
             notifications={k.decode(): v.decode() for k, v in notify.items()},
         )
 
     def set_status(self, code: str, status: str) -> None:
-        """Move a tip along queued -> received -> delivered / undelivered."""
+        """Move a tip along new -> in_progress -> closed (or back)."""
         if status not in STATUSES:
             raise ValueError(f"unknown tip status {status!r}")
         self.redis.hset(self._key(code), "status", status)
 
+    def set_delivery(self, code: str, delivery: str) -> None:
+        """Record how far the officer notifications got: queued -> received -> delivered / undelivered."""
+        if delivery not in DELIVERIES:
+            raise ValueError(f"unknown delivery state {delivery!r}")
+        self.redis.hset(self._key(code), "delivery", delivery)
+
+    def assign(self, code: str, name: str) -> None:
+        """Set (or with "" clear) the officer working on a tip."""
+        self.redis.hset(self._key(code), "assignee", name)
+
+    def end_followup(self, code: str) -> None:
+        """The resident can no longer be reached (opted out, deleted their data, or the window ended)."""
+        self.redis.hset(self._key(code), "followup_until", "0")
+
     def record_notification(self, code: str, name: str, result: str) -> dict[str, str]:
-        """Store one notification's result (e.g. "sent", "failed: 21211") and return all results."""
+        """Store one notification's result (e.g. "sent", "failed: 21211") and return all results.
+
+        A late, lower status callback ("sent" after "delivered") never overwrites a higher one."""
         key = f"{self._key(code)}:notify"
+        old = self.redis.hget(key, name)
+        if old is not None and _rank(old.decode()) > _rank(result):
+            return {k.decode(): v.decode() for k, v in self.redis.hgetall(key).items()}
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, name, result)
             pipe.hgetall(key)
             _, results = pipe.execute()
         return {k.decode(): v.decode() for k, v in results.items()}
 
-    def recent(self, limit: int = 50) -> list[str]:
-        """Codes of the newest tips, newest first."""
-        return [c.decode() for c in self.redis.zrevrange(f"{PREFIX}tips", 0, limit - 1)]
+    def recent(self, limit: int = 50, since: float | None = None, until: float | None = None) -> list[str]:
+        """Codes of the newest tips (optionally created between since and until), newest first."""
+        if since is None and until is None:
+            return [c.decode() for c in self.redis.zrevrange(f"{PREFIX}tips", 0, limit - 1)]
+        high = "+inf" if until is None else until
+        low = "-inf" if since is None else since
+        return [c.decode() for c in self.redis.zrevrangebyscore(f"{PREFIX}tips", high, low, start=0, num=limit)]
 
     def to_public_dict(self, tip: Tip) -> dict[str, Any]:
         """A JSON-ready view of a tip for officers (no resident data exists to leak)."""
         return {
             "code": tip.code, "created_at": tip.created_at, "locale": tip.locale, "channel": tip.channel,
-            "status": tip.status, "answers": [list(a) for a in tip.answers],
+            "status": tip.status, "delivery": tip.delivery, "assignee": tip.assignee,
+            "answers": [list(a) for a in tip.answers],
             "addenda": [{"text": a.text, "at": a.at} for a in tip.addenda], "notifications": tip.notifications,
         }
+
+
+def _rank(result: str) -> int:
+    """Later delivery stages outrank earlier ones; failures are final and outrank everything."""
+    head = result.split(":", 1)[0].split(" ", 1)[0]
+    return NOTIFY_RANK.get(head, 10)

@@ -7,7 +7,8 @@ import redis
 from flask import Blueprint, Response, request
 
 from .channels.twilio import parse_form, signature_is_valid, twiml
-from .line import current_line
+from .jobs import record
+from .line import Line, current_line
 
 log = logging.getLogger("linea.webhook")
 bp = Blueprint("twilio", __name__)
@@ -23,16 +24,11 @@ def public_url(base: str, path: str, query: bytes) -> str:
 def incoming_message() -> Response:
     """Twilio's "A message comes in" webhook for SMS and WhatsApp senders."""
     line = current_line()
-    config = line.config
-    if not config.local:
-        url = public_url(config.public_base_url, request.path, request.query_string)
-        if not signature_is_valid(config.twilio_auth_token, url, request.form,
-                                  request.headers.get("X-Twilio-Signature")):
-            log.warning("rejected a request with a missing or invalid Twilio signature")
-            return Response("invalid signature\n", status=403, mimetype="text/plain")
+    if not _signed_by_twilio(line):
+        return Response("invalid signature\n", status=403, mimetype="text/plain")
     message = parse_form(request.form)
     try:
-        texts = line.receive(message, line_address=str(request.form.get("To") or ""))
+        texts = line.receive(message)
     except OSError as exc:  # neither Redis nor the spool could take it
         log.error("could not process or spool a message: %s", type(exc).__name__)
         texts = line.trouble(message.channel)
@@ -40,6 +36,39 @@ def incoming_message() -> Response:
         log.exception("unexpected error while processing a message")
         texts = line.trouble(message.channel)
     return Response(twiml(texts), mimetype="application/xml")
+
+
+@bp.post("/twilio/status")
+def message_status() -> Response:
+    """Twilio's status callback for messages the line sent: updates the notification's result on its tip."""
+    line = current_line()
+    if not _signed_by_twilio(line):
+        return Response("invalid signature\n", status=403, mimetype="text/plain")
+    sid = str(request.form.get("MessageSid") or "")[:64]
+    status = str(request.form.get("MessageStatus") or "").strip().lower()[:20]
+    error = str(request.form.get("ErrorCode") or "").strip()[:10]
+    try:
+        found = line.deliveries.tracked(sid) if sid and status.isalpha() else None
+        if found is not None:
+            code, name = found
+            record(line, code, name, f"{status}: {error}" if error and status in ("failed", "undelivered")
+                   else status)
+    except redis.RedisError as exc:  # Twilio retries callbacks that fail
+        log.error("could not record a message status: %s", type(exc).__name__)
+        return Response("try again\n", status=503, mimetype="text/plain")
+    return Response(status=204)
+
+
+def _signed_by_twilio(line: Line) -> bool:
+    """True in local mode, or when X-Twilio-Signature matches the public URL and form."""
+    config = line.config
+    if config.local:
+        return True
+    url = public_url(config.public_base_url, request.path, request.query_string)
+    if signature_is_valid(config.twilio_auth_token, url, request.form, request.headers.get("X-Twilio-Signature")):
+        return True
+    log.warning("rejected a request with a missing or invalid Twilio signature")
+    return False
 
 
 @bp.get("/healthz")

@@ -40,9 +40,13 @@ def test_only_the_owner_imports(package, owners):
     assert importers == owners
 
 
-def test_redis_keys_are_spelled_only_in_store_and_tips():
+REPOSITORIES = {"bot/store.py", "bot/tips.py", "bot/handles.py", "bot/deliveries.py", "bot/accounts.py",
+                "bot/audit.py"}
+
+
+def test_redis_keys_are_spelled_only_in_the_repository_modules():
     spelled = {rel(p) for p in SOURCES if re.search(r"[\"']ls:|PREFIX}", open(p, encoding="utf-8").read())}
-    assert spelled <= {"bot/store.py", "bot/tips.py"}
+    assert spelled <= REPOSITORIES
 
 
 def test_no_module_sets_a_global_locale():

@@ -50,13 +50,36 @@ def test_production_with_nothing_set_lists_everything_missing():
     assert "LINE_MODE=local" in message
 
 
-@pytest.mark.parametrize("missing", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL",
-                                     "OFFICER_NUMBERS", "LINE_HASH_SECRET"])
-def test_production_names_the_one_setting_missing(missing):
+@pytest.mark.parametrize("missing, named", [
+    ("TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID"), ("TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN"),
+    ("PUBLIC_BASE_URL", "PUBLIC_BASE_URL"), ("LINE_HASH_SECRET", "LINE_HASH_SECRET"),
+    ("OFFICER_NUMBERS", "OFFICER_NUMBERS or OFFICER_EMAILS (who receives new tips)"),
+])
+def test_production_names_the_one_setting_missing(missing, named):
     with pytest.raises(ConfigError) as caught:
         load_config(production(**{missing: None}))
     listed = str(caught.value).split(": ", 1)[1].split(". ", 1)[0]
-    assert listed == missing
+    assert listed == named
+
+
+def test_officers_may_be_reached_by_email_only_with_an_smtp_server():
+    environ = production(OFFICER_NUMBERS=None, OFFICER_EMAILS="duty@example.org")
+    with pytest.raises(ConfigError, match="LINE_SMTP_URL and LINE_EMAIL_FROM"):
+        load_config(environ)
+    config = load_config({**environ, "LINE_SMTP_URL": "smtp://mail.example.org:587?starttls=1",
+                          "LINE_EMAIL_FROM": "tips@example.org"})
+    assert config.officer_emails == ("duty@example.org",) and config.officer_numbers == ()
+
+
+@pytest.mark.parametrize("setting, value", [
+    ("LINE_SMTP_URL", "http://mail.example.org"), ("OFFICER_EMAILS", "duty@example.org\nBcc: x@y.z"),
+    ("OFFICER_EMAILS", "two@@example.org"), ("LINE_EMAIL_FROM", "no-at-sign"),
+])
+def test_bad_email_settings_stop_start_up(setting, value):
+    environ = {**production(), "OFFICER_EMAILS": "duty@example.org", "LINE_SMTP_URL": "smtp://mail.example.org",
+               "LINE_EMAIL_FROM": "tips@example.org", setting: value}
+    with pytest.raises(ConfigError, match="email settings"):
+        load_config(environ)
 
 
 @pytest.mark.parametrize("value", ["", "   ", " \t"])

@@ -1,6 +1,7 @@
 """Tips through RQ: a real redis-server, real RQ workers, Twilio's REST API faked at the HTTP layer."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -13,7 +14,8 @@ from rq.serializers import JSONSerializer
 
 from bot import create_app
 from bot.jobs import split_message
-from tests.conftest import ROOT, inbound_form, post_signed, replies
+from bot.tips import is_success
+from tests.conftest import PUBLIC_BASE_URL, ROOT, inbound_form, post_signed, production_config, replies
 
 RESIDENT = "+15557654321"
 CODE_PATTERN = r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}"
@@ -44,6 +46,8 @@ def work(app) -> None:
 
 
 def test_a_finished_interview_reaches_every_officer_without_the_residents_number(app, client, twilio_http):
+    opened = converse(client, "whatsapp:+15550002222", ["ok"])  # the WhatsApp officer opens their 24 h window
+    assert "this number is the tip line" in opened[0]
     code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
     work(app)
     sent = twilio_http.sent
@@ -58,7 +62,7 @@ def test_a_finished_interview_reaches_every_officer_without_the_residents_number
         assert "Where: Main y 5" in body and "When: (skipped)" in body and "Spanish, SMS" in body
         assert "5557654321" not in body
     tip = app.extensions["linea"].tips.get(code)
-    assert tip.status == "delivered"
+    assert tip.delivery == "delivered"
     assert set(tip.notifications.values()) == {"sent"}
 
 
@@ -124,8 +128,8 @@ def test_a_temporary_twilio_error_is_retried_later(app, client, twilio_http):
     job = line.queue.fetch_job(scheduled[0])
     assert job.func_name == "bot.jobs.notify_officer" and job.retries_left == 4
     tip = line.tips.get(code)
-    assert tip.status == "delivered"  # the other officer got it
-    assert sorted(tip.notifications.values()) == ["sent"]  # the failing one is not final yet
+    assert tip.delivery == "delivered"  # the other officer got it
+    assert len(tip.notifications) == 1 and is_success(*tip.notifications.values())  # the other is not final yet
 
 
 def test_permanent_twilio_errors_are_not_retried_and_mark_the_tip_undelivered(app, client, twilio_http):
@@ -135,7 +139,7 @@ def test_permanent_twilio_errors_are_not_retried_and_mark_the_tip_undelivered(ap
     line = app.extensions["linea"]
     assert ScheduledJobRegistry(queue=line.queue).get_job_ids() == []
     tip = line.tips.get(code)
-    assert tip.status == "undelivered"
+    assert tip.delivery == "undelivered"
     assert sorted(tip.notifications.values()) == ["failed: 21211", "failed: 21211"]
 
 
@@ -203,3 +207,23 @@ def test_a_notification_already_sent_is_not_sent_again(app, client, twilio_http)
         line.enqueue(None, "bot.jobs.notify_officer", code, officer)
     work(app)
     assert len(twilio_http.sent) == 2
+
+
+def test_a_whatsapp_officer_outside_the_24_hour_window_gets_the_alert_by_sms(app, client, twilio_http):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    work(app)
+    assert sorted(r["data"]["To"] for r in twilio_http.sent) == ["+15550001111", "+15550002222"]
+    assert all(code in r["data"]["Body"] for r in twilio_http.sent)
+    assert all(r["data"]["StatusCallback"] == PUBLIC_BASE_URL + "/twilio/status" for r in twilio_http.sent)
+    notes = app.extensions["linea"].tips.get(code).notifications
+    assert sorted(notes.values()) == ["sent", "sent (SMS: WhatsApp window closed)"]
+
+
+def test_outside_the_window_a_configured_template_is_used(redis_url, clock, twilio_http):
+    app = create_app(production_config(redis_url, whatsapp_template_sid="HX0123456789abcdef",
+                                       extra={"clock": clock, "twilio_http_client": twilio_http}))
+    code = tip_code(converse(app.test_client(), RESIDENT, SPANISH_TIP))
+    work(app)
+    template = [r["data"] for r in twilio_http.sent if r["data"]["To"] == "whatsapp:+15550002222"]
+    assert len(template) == 1 and template[0]["ContentSid"] == "HX0123456789abcdef"
+    assert json.loads(template[0]["ContentVariables"]) == {"1": code} and "Body" not in template[0]

@@ -39,13 +39,17 @@ def test_create_get_addenda_and_notifications(repo, redis_client):
         repo.add_addendum(pipe, tip.code, "carro rojo", 200.0)
         pipe.execute()
     stored = repo.get("K7QF-3MZP")
-    assert stored.answers == tip.answers and stored.status == "queued" and stored.channel == "whatsapp"
+    assert stored.answers == tip.answers and stored.channel == "whatsapp"
+    assert (stored.status, stored.delivery, stored.assignee) == ("new", "queued", "")
     assert [(a.text, a.at) for a in stored.addenda] == [("carro rojo", 200.0)]
     assert repo.addendum_count(tip.code) == 1
     assert repo.record_notification(tip.code, "abc", "sent") == {"abc": "sent"}
-    repo.set_status(tip.code, "delivered")
-    assert repo.get(tip.code).status == "delivered"
+    repo.set_delivery(tip.code, "delivered")
+    repo.set_status(tip.code, "in_progress")
+    assert (repo.get(tip.code).status, repo.get(tip.code).delivery) == ("in_progress", "delivered")
     assert repo.recent() == ["K7QF-3MZP"]
     assert repo.get("AAAA-2222") is None and not repo.exists("AAAA-2222")
     with pytest.raises(ValueError):
         repo.set_status(tip.code, "lost")
+    with pytest.raises(ValueError):
+        repo.set_delivery(tip.code, "closed")

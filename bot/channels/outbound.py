@@ -1,6 +1,7 @@
 """Outbound senders for officer notifications: Twilio's REST API, or a local outbox in Redis."""
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Protocol
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -27,13 +28,17 @@ class Sender(Protocol):
     def send(self, to: str, body: str, from_: str | None = None) -> str:
         """Send body to the address (from a given sender address, if any); raise DeliveryError on failure."""
 
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+        """Send an approved WhatsApp template (allowed outside the 24-hour window); raise DeliveryError."""
+
 
 class TwilioSender:
     """Sends through Twilio's Messages API (SMS or WhatsApp by the address prefix)."""
 
     def __init__(self, account_sid: str, auth_token: str, sms_from: str = "", whatsapp_from: str = "",
-                 messaging_service_sid: str = "", http_client: Any = None) -> None:
+                 messaging_service_sid: str = "", http_client: Any = None, status_callback: str = "") -> None:
         self.client = Client(account_sid, auth_token, http_client=http_client)
+        self.status_callback = status_callback
         self.sms_from = sms_from
         self.whatsapp_from = whatsapp_from
         self.messaging_service_sid = messaging_service_sid
@@ -49,8 +54,18 @@ class TwilioSender:
     def send(self, to: str, body: str, from_: str | None = None) -> str:
         """Create one message; classify Twilio's errors as retryable or permanent."""
         origin = {"from_": from_} if from_ else self._origin(to)
+        return self._create(to=to, body=body, **origin)
+
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+        """Send a WhatsApp template by its ContentSid with its numbered variables."""
+        return self._create(to=to, content_sid=content_sid, content_variables=json.dumps(variables),
+                            **self._origin(to))
+
+    def _create(self, **params: Any) -> str:
+        if self.status_callback:
+            params["status_callback"] = self.status_callback
         try:
-            message = self.client.messages.create(to=to, body=body, **origin)
+            message = self.client.messages.create(**params)
         except TwilioRestException as exc:
             permanent = exc.status not in RETRYABLE_STATUS
             raise DeliveryError(f"Twilio answered {exc.status} (code {exc.code})", permanent,
@@ -74,5 +89,10 @@ class OutboxSender:
 
     def send(self, to: str, body: str, from_: str | None = None) -> str:
         """Put the message in the outbox."""
-        shown = "a resident (reply to a spooled message)" if self.anonymous else to
-        return self.outbox.push({"to": shown, "channel": channel_of(to), "body": body, "at": self.clock()})
+        shown = "a resident" if self.anonymous else to
+        channel = "email" if "@" in to else channel_of(to)
+        return self.outbox.push({"to": shown, "channel": channel, "body": body, "at": self.clock()})
+
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+        """Put a template message in the outbox, named by its ContentSid."""
+        return self.send(to, f"[WhatsApp template {content_sid}] {json.dumps(variables, ensure_ascii=False)}")

@@ -21,6 +21,7 @@ class InboundMessage:
     channel: str
     message_sid: str
     num_media: int
+    recipient: str = ""  # the line's own address the resident wrote to (replies later go out from it)
 
 
 def channel_of(address: str) -> str:
@@ -46,6 +47,7 @@ def parse_form(form: Mapping[str, Any]) -> InboundMessage:
         channel=channel_of(sender),
         message_sid=clean_text(str(form.get("MessageSid") or form.get("SmsMessageSid") or "")).strip()[:64],
         num_media=num_media,
+        recipient=clean_text(str(form.get("To") or "")).strip()[:64],
     )
 
 

@@ -1,0 +1,43 @@
+"""Delivery bookkeeping in Redis: sent messages mapped to their tip (for status callbacks), officers' windows."""
+from __future__ import annotations
+
+import json
+
+import redis
+
+from .store import PREFIX, sender_id
+
+WHATSAPP_WINDOW_SECONDS = 24 * 3600  # WhatsApp lets a business write freely only this long after a user wrote
+SENT_TTL = 7 * 24 * 3600  # how long a sent message's id is mapped to its tip, for Twilio's status callbacks
+
+
+class Deliveries:
+    """Which tip notification a sent message was, and whether an officer's WhatsApp window is open."""
+
+    def __init__(self, client: redis.Redis, secret: str) -> None:
+        self.redis = client
+        self.secret = secret
+
+    def _sent_key(self, sid: str) -> str:
+        return f"{PREFIX}sent:{sender_id(self.secret, 'out:' + sid)}"  # an HMAC: Redis never holds Twilio's ids
+
+    def track(self, sid: str, code: str, name: str) -> None:
+        """Remember which tip and notification a sent message belongs to."""
+        if sid:
+            self.redis.set(self._sent_key(sid), json.dumps([code, name]), ex=SENT_TTL)
+
+    def tracked(self, sid: str) -> tuple[str, str] | None:
+        """The (tip code, notification name) of a sent message, if it is tracked."""
+        raw = self.redis.get(self._sent_key(sid))
+        if not raw:
+            return None
+        code, name = json.loads(raw)
+        return str(code), str(name)
+
+    def open_window(self, officer: str) -> None:
+        """An officer wrote to the line: WhatsApp messages to them are free-form for 24 hours."""
+        self.redis.set(f"{PREFIX}officer-window:{officer}", "1", ex=WHATSAPP_WINDOW_SECONDS)
+
+    def window_open(self, officer: str) -> bool:
+        """Whether WhatsApp allows a free-form message to this officer now."""
+        return bool(self.redis.exists(f"{PREFIX}officer-window:{officer}"))
