@@ -52,10 +52,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
-    app.extensions["linea"] = Line(config, client, flow, clock=config.extra.get("clock", time.time))
+    line = Line(config, client, flow, clock=config.extra.get("clock", time.time))
+    app.extensions["linea"] = line
 
-    from . import cli, simulator, webhook
+    from . import admin, cli, simulator, webhook
     app.register_blueprint(webhook.bp)
+    admin.register(app, line)
     if config.local:
         app.register_blueprint(simulator.bp)
     cli.register(app)

@@ -13,6 +13,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from . import i18n
+from .accounts import ROLES, AccountError
 from .evaluation import evaluate, read_examples
 from .understanding import classify
 from .engine import FlowError, message_keys
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(chat)
     app.cli.add_command(nlu_group)
     app.cli.add_command(spool_group)
+    app.cli.add_command(users_group)
 
 
 flows_group = AppGroup("flows", help="Conversation flows.")
@@ -146,3 +148,57 @@ def spool_drain() -> None:
     waiting = len(line.spool.pending())
     done = line.drain()
     click.echo(f"applied {done} of {waiting} spooled messages")
+
+
+users_group = AppGroup("users", help="Dashboard accounts (officer, coordinator, admin). There are no default accounts.")
+
+
+def _accounts():
+    return current_app.extensions["linea-accounts"]
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
+@click.password_option(help="Asked for twice when not given (at least 12 characters).")
+def users_create(name: str, role: str, password: str) -> None:
+    """Create an account with a role; the password is asked for (never a default)."""
+    try:
+        user = _accounts().create(name, role, password)
+    except AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"created {user.role} {user.name!r}")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List the accounts and their roles."""
+    for user in _accounts().all():
+        click.echo(f"{user.name}\t{user.role}{chr(9) + 'disabled' if user.disabled else ''}")
+
+
+@users_group.command("password")
+@click.argument("name")
+@click.password_option(help="Asked for twice when not given.")
+def users_password(name: str, password: str) -> None:
+    """Set a new password (ends the user's sessions)."""
+    try:
+        _accounts().set_password(name, password)
+    except AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"password changed for {name!r}; their sessions were ended")
+
+
+@users_group.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+def users_disable(name: str, enable: bool) -> None:
+    """Disable an account (ends its sessions at once), or enable it again."""
+    try:
+        _accounts().set_disabled(name, not enable)
+    except AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{'enabled' if enable else 'disabled'} {name!r}")

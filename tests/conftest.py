@@ -29,7 +29,9 @@ ENV_NAMES = ("LINE_MODE", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
              "OFFICER_NUMBERS", "LINE_HASH_SECRET", "TWILIO_SMS_FROM", "TWILIO_WHATSAPP_FROM",
              "TWILIO_MESSAGING_SERVICE_SID", "LINE_CONVERSATION_TTL", "LINE_DEDUPE_TTL", "LINE_MAX_BODY_CHARS",
              "LINE_MAX_REQUEST_BYTES", "LINE_OFFICER_LOCALE", "LINE_TIMEZONE", "LINE_QUEUE", "LINE_LOCK_SECONDS",
-             "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR", "LINE_SPOOL_DIR", "LINE_SPOOL_INTERVAL", "LINE_REDIS_CHECK")
+             "LINE_FLOWS_DIR", "LINE_TRANSLATIONS_DIR", "LINE_SPOOL_DIR", "LINE_SPOOL_INTERVAL", "LINE_REDIS_CHECK",
+             "OFFICER_EMAILS", "LINE_SMTP_URL", "LINE_EMAIL_FROM", "TWILIO_WHATSAPP_TEMPLATE_SID", "LINE_FOLLOWUP_TTL",
+             "LINE_SESSION_TTL")
 
 
 def wait_until_healthy(port: int, seconds: float = 15.0) -> None:
@@ -216,3 +218,43 @@ def replies(response) -> list[str]:
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/xml"
     return [m.text or "" for m in ET.fromstring(response.get_data()).iter("Message")]
+
+
+PASSWORD = "correct horse battery staple"
+
+
+class Staff:
+    """A browser-like client of the dashboard over HTTPS (so Secure cookies flow), signed in as one user."""
+
+    def __init__(self, app, name: str = "", role: str = "officer") -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.csrf = ""
+        if name:
+            app.extensions["linea-accounts"].create(name, role, PASSWORD)
+            response = self.login(name, PASSWORD)
+            assert response.status_code == 302, response.get_data(as_text=True)
+
+    def get(self, path: str, **kwargs: Any):
+        """GET over https; remembers the page's CSRF token."""
+        response = self.client.get(path, base_url="https://line.example.test", **kwargs)
+        self._remember_csrf(response)
+        return response
+
+    def post(self, path: str, data: dict[str, str] | None = None, csrf: bool = True):
+        """POST a form over https, with the CSRF token unless csrf=False."""
+        form = dict(data or {})
+        if csrf:
+            form.setdefault("csrf", self.csrf)
+        return self.client.post(path, data=form, base_url="https://line.example.test")
+
+    def login(self, name: str, password: str):
+        """Fill in the sign-in form."""
+        self.get("/login")
+        return self.post("/login", {"name": name, "password": password})
+
+    def _remember_csrf(self, response) -> None:
+        import re
+        found = re.search(r'name="csrf" value="([^"]+)"', response.get_data(as_text=True))
+        if found:
+            self.csrf = found.group(1)
