@@ -131,17 +131,19 @@ class FakeTwilioHttp(HttpClient):
         super().__init__(logging.getLogger("fake-twilio"), is_async=False)
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
+        self.error_codes: list[int] = []  # Twilio error codes for the scripted failures, in order
 
     def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
                 allow_redirects=False):
         status = self.statuses.pop(0) if self.statuses else 201
-        self.requests.append({"method": method, "url": url, "data": dict(data or {}), "status": status})
+        sid = f"SM{len(self.requests) + 1:032x}"
+        self.requests.append({"method": method, "url": url, "data": dict(data or {}), "status": status, "sid": sid})
         if status >= 400:
-            body = {"code": 21211 if status == 400 else 20429 if status == 429 else 20500,
-                    "message": "scripted failure", "status": status}
+            code = self.error_codes.pop(0) if self.error_codes else (
+                21211 if status == 400 else 20429 if status == 429 else 20500)
+            body = {"code": code, "message": "scripted failure", "status": status}
         else:
-            body = {"sid": f"SM{len(self.requests):032x}", "status": "queued", "to": (data or {}).get("To"),
-                    "body": (data or {}).get("Body")}
+            body = {"sid": sid, "status": "queued", "to": (data or {}).get("To"), "body": (data or {}).get("Body")}
         return TwilioResponse(status, json.dumps(body))
 
     @property
