@@ -75,6 +75,7 @@ cmd_start() {
   if [ "$LINE_MODE" = "local" ]; then
     say "simulator: http://127.0.0.1:$port/simulator   (terminal: .venv/bin/flask --app wsgi chat --lang es)"
   fi
+  say "dashboard: http://127.0.0.1:$port/login   (no default account: LINE_MODE=$LINE_MODE REDIS_URL=$REDIS_URL .venv/bin/flask --app wsgi users create NAME --role officer)"
   "$VENV/bin/gunicorn" --bind "${BIND:-127.0.0.1}:$port" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
     --timeout 20 --access-logfile - wsgi:app
 }
