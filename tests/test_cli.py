@@ -93,3 +93,47 @@ def test_nlu_evaluate_prints_the_four_figures_and_the_misses(local_app, tmp_path
     assert lines[:6] == ["messages: 3", "language accuracy: 100.0% (3/3)", "intent accuracy: 66.7% (2/3)",
                          "emergency recall: 100.0% (1/1)", "stop precision: 0.0% (0/1)", "misclassified: 1"]
     assert lines[6] == "  expected en/greet, got en/stop: STOP"
+
+
+def test_users_create_asks_for_the_password_twice_and_never_has_a_default(local_app):
+    runner = local_app.test_cli_runner()
+    assert runner.invoke(args=["users", "list"]).output == ""
+    result = runner.invoke(args=["users", "create", "maria", "--role", "officer"],
+                           input="a long enough password\na long enough password\n")
+    assert result.exit_code == 0 and "created officer 'maria'" in result.output
+    assert "a long enough password" not in result.output  # hidden input
+    assert runner.invoke(args=["users", "list"]).output == "maria\tofficer\n"
+    accounts = local_app.extensions["linea-accounts"]
+    assert accounts.authenticate("maria", "a long enough password") is not None
+
+
+@pytest.mark.parametrize("args, password, error", [
+    (["users", "create", "jose", "--role", "officer"], "short\nshort\n", "at least 12 characters"),
+    (["users", "create", "jose", "--role", "sheriff"], "", "Invalid value for '--role'"),
+    (["users", "create", "jose"], "", "Missing option '--role'"),
+    (["users", "create", "maria", "--role", "admin"], "another long password\nanother long password\n",
+     "already exists"),
+    (["users", "password", "nobody"], "another long password\nanother long password\n", "no user named"),
+    (["users", "disable", "nobody"], "", "no user named"),
+])
+def test_users_commands_refuse_bad_input(local_app, args, password, error):
+    runner = local_app.test_cli_runner()
+    runner.invoke(args=["users", "create", "maria", "--role", "officer", "--password", "a long enough password"])
+    result = runner.invoke(args=args, input=password)
+    assert result.exit_code != 0 and error in result.output
+    assert [u.name for u in local_app.extensions["linea-accounts"].all()] == ["maria"]
+
+
+def test_users_disable_and_password_end_sessions(local_app):
+    runner = local_app.test_cli_runner()
+    runner.invoke(args=["users", "create", "maria", "--role", "admin", "--password", "a long enough password"])
+    accounts = local_app.extensions["linea-accounts"]
+    token = accounts.start_session(accounts.get("maria"), "127.0.0.1")
+    assert runner.invoke(args=["users", "disable", "maria"]).exit_code == 0
+    assert accounts.session(token) is None and accounts.authenticate("maria", "a long enough password") is None
+    assert "maria\tadmin\tdisabled" in runner.invoke(args=["users", "list"]).output
+    assert runner.invoke(args=["users", "disable", "maria", "--enable"]).exit_code == 0
+    token = accounts.start_session(accounts.get("maria"), "127.0.0.1")
+    result = runner.invoke(args=["users", "password", "maria", "--password", "a brand new password"])
+    assert result.exit_code == 0 and accounts.session(token) is None
+    assert accounts.authenticate("maria", "a brand new password") is not None

@@ -198,3 +198,42 @@ def test_outside_the_window_a_configured_template_is_used(redis_url, clock, twil
     template = [r["data"] for r in twilio_http.sent if r["data"]["To"] == "whatsapp:+15550002222"]
     assert len(template) == 1 and template[0]["ContentSid"] == "HX0123456789abcdef"
     assert json.loads(template[0]["ContentVariables"]) == {"1": code} and "Body" not in template[0]
+
+
+def test_email_officers_get_the_tip_through_a_real_smtp_server(redis_url, clock, twilio_http):
+    from tests.test_email import Recorder, parsed, start
+    handler = Recorder()
+    controller = start(handler)
+    try:
+        app = create_app(production_config(
+            redis_url, officer_numbers="+15550001111", officer_emails="duty@example.org",
+            smtp_url=f"smtp://127.0.0.1:{controller.port}", email_from="tips@example.org",
+            extra={"clock": clock, "twilio_http_client": twilio_http}))
+        code = tip_code(converse(app.test_client(), RESIDENT, SPANISH_TIP))
+        work(app)
+    finally:
+        controller.stop()
+    (envelope,) = handler.envelopes
+    message = parsed(envelope)
+    assert envelope.rcpt_tos == ["duty@example.org"] and message["Subject"] == f"New tip {code}"
+    assert "me asaltaron en la parada del camion <b>hoy</b>" in message.get_content()
+    assert "5557654321" not in envelope.content.decode()
+    tip = app.extensions["linea"].tips.get(code)
+    assert sorted(tip.notifications.values()) == ["sent", "sent (email)"] and tip.delivery == "delivered"
+
+
+def test_a_refused_email_is_recorded_and_not_retried(redis_url, clock, twilio_http):
+    from tests.test_email import Recorder, start
+    controller = start(Recorder(refuse_at="RCPT", reply="550 5.1.1 no such user"))
+    try:
+        app = create_app(production_config(
+            redis_url, officer_numbers="+15550001111", officer_emails="gone@example.org",
+            smtp_url=f"smtp://127.0.0.1:{controller.port}", email_from="tips@example.org",
+            extra={"clock": clock, "twilio_http_client": twilio_http}))
+        code = tip_code(converse(app.test_client(), RESIDENT, SPANISH_TIP))
+        work(app)
+    finally:
+        controller.stop()
+    line = app.extensions["linea"]
+    assert sorted(line.tips.get(code).notifications.values()) == ["failed: 550", "sent"]
+    assert ScheduledJobRegistry(queue=line.queue).get_job_ids() == []
