@@ -17,8 +17,8 @@ from .channels.email import EmailSender
 from .channels.outbound import DeliveryError, OutboxSender, Sender, TwilioSender
 from .channels.twilio import InboundMessage
 from .config import Config
-from .engine import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
-                     SubmitTip, advance)
+from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
+                     State, SubmitTip, advance)
 from .engine.engine import is_expired
 from .deliveries import Deliveries
 from .handles import Handle, HandleStore
@@ -162,9 +162,11 @@ class Line:
         now = self.clock()
         outcome = self._advance(session.state, message, body, now)
         replies = [] if outcome.silent else notes + list(outcome.replies)
+        if any(isinstance(effect, ForgetMe) for effect in outcome.effects):
+            return self._forget(session, outcome, replies, message.channel)
         with session.saving(outcome.state) as pipe:
             for effect in outcome.effects:
-                replies.extend(self._carry_out(pipe, effect, now, message, session.state))
+                replies.extend(self._carry_out(pipe, effect, now, message, session))
             texts = self.render(replies, outcome.state.locale, message.channel)
             session.mark_seen(pipe, texts)
         log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(session.key),
@@ -172,8 +174,17 @@ class Line:
                  ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
         return texts
 
+    def _forget(self, session: Session, outcome: Outcome, replies: list[Reply], channel: str) -> list[str]:
+        """Delete-my-data: the conversation, dedupe marks and follow-up handles go; tips stay, unlinked."""
+        with session.forgetting() as (pipe, codes):
+            for code in codes:
+                pipe.delete(self.handles.key(code))
+                self.tips.end_followup(code, pipe)
+        log.info("a resident's data was deleted on request (%d follow-up handles)", len(codes))
+        return self.render(replies, outcome.state.locale, channel)
+
     def _carry_out(self, pipe: redis.client.Pipeline, effect: object, now: float, message: InboundMessage,
-                   before: State | None) -> list[Reply]:
+                   session: Session) -> list[Reply]:
         if isinstance(effect, SubmitTip):
             ttl = self.config.followup_ttl
             self.tips.create(pipe, Tip(code=effect.code, created_at=now, locale=effect.locale, channel=effect.channel,
@@ -182,10 +193,14 @@ class Line:
             if not effect.followup:
                 return []
             self.handles.put(pipe, effect.code, Handle(message.sender, message.recipient, effect.locale))
+            session.remember_handle(pipe, effect.code, ttl)
             return [Reply("line.followup_on", {"code": effect.code, "hours": str(round(ttl / 3600))})]
-        if isinstance(effect, OptedOut) and before is not None and before.last_tip:
-            pipe.delete(self.handles.key(before.last_tip))  # STOP also ends officers' follow-up questions
-            log.info("event OptedOut (follow-up handle removed)")
+        if isinstance(effect, OptedOut):
+            codes = session.handle_codes()
+            for code in codes:  # STOP also ends officers' follow-up questions
+                pipe.delete(self.handles.key(code))
+                self.tips.end_followup(code, pipe)
+            log.info("event OptedOut (%d follow-up handles removed)", len(codes))
             return []
         if isinstance(effect, AttachToTip):
             params = {"code": effect.code}

@@ -87,9 +87,41 @@ class Session:
         self.done = True
 
     def mark_seen(self, pipe: Pipeline, replies: list[str]) -> None:
-        """Remember this MessageSid and its replies inside the save transaction."""
+        """Remember this MessageSid and its replies inside the save transaction (and which sender it was
+        from, so that delete-my-data can find the marks)."""
         if self.message_sid:
-            pipe.set(self.store.seen_key(self.message_sid), json.dumps(replies), ex=self.store.dedupe_ttl)
+            seen = self.store.seen_key(self.message_sid)
+            pipe.set(seen, json.dumps(replies), ex=self.store.dedupe_ttl)
+            pipe.sadd(f"{self.key}:seen", seen)
+            pipe.expire(f"{self.key}:seen", self.store.dedupe_ttl)
+
+    def remember_handle(self, pipe: Pipeline, code: str, ttl: int) -> None:
+        """Note that this sender has a follow-up handle on a tip (for delete-my-data)."""
+        pipe.sadd(f"{self.key}:handles", code)
+        pipe.expire(f"{self.key}:handles", ttl)
+
+    def handle_codes(self) -> list[str]:
+        """Tip codes this sender has follow-up handles on."""
+        return [m.decode() for m in self.store.redis.smembers(f"{self.key}:handles")]
+
+    @contextmanager
+    def forgetting(self) -> Iterator[tuple[Pipeline, list[str]]]:
+        """A transaction that deletes this sender's conversation and dedupe marks instead of saving a state.
+
+        Yields the pipeline and the tip codes this sender had follow-up handles on, for the caller to delete.
+        Nothing is left in Redis that is derived from the sender's number or their MessageSids."""
+        seen = [m.decode() for m in self.store.redis.smembers(f"{self.key}:seen")]
+        codes = self.handle_codes()
+        pipe = self.pipe
+        pipe.multi()
+        pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:handles", *seen)
+        yield pipe, codes
+        pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
+        try:
+            pipe.execute()
+        except redis.WatchError as exc:
+            raise StaleState("the conversation changed while this message was processed") from exc
+        self.done = True
 
 
 class ConversationStore:

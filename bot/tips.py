@@ -166,9 +166,9 @@ class TipRepository:
         """Set (or with "" clear) the officer working on a tip."""
         self.redis.hset(self._key(code), "assignee", name)
 
-    def end_followup(self, code: str) -> None:
-        """The resident can no longer be reached (opted out, deleted their data, or the window ended)."""
-        self.redis.hset(self._key(code), "followup_until", "0")
+    def end_followup(self, code: str, pipe: Pipeline | None = None) -> None:
+        """The resident can no longer be reached (opted out or deleted their data); in a transaction if given."""
+        (pipe or self.redis).hset(self._key(code), "followup_until", "0")
 
     def record_notification(self, code: str, name: str, result: str) -> dict[str, str]:
         """Store one notification's result (e.g. "sent", "failed: 21211") and return all results.

@@ -142,3 +142,20 @@ def test_message_keys_are_exactly_says_prompts_invalids_and_engine_messages():
         "flows.opted_out", "flows.opted_in", "flows.help", "flows.emergency", "flows.language_set", "flows.empty",
         "flows.addendum_received", "flows.reassurance", "flows.first_contact",
     }
+
+
+@pytest.mark.parametrize("words, messages, problem", [
+    (False, (), False),
+    (True, ("delete_confirm", "deleted", "delete_kept"), False),
+    (True, (), True),                                  # words, but nothing to say
+    (False, ("delete_confirm", "deleted", "delete_kept"), True),  # messages nobody can reach
+    (True, ("delete_confirm", "deleted"), True),       # half of the messages
+])
+def test_delete_words_and_messages_come_together(words, messages, problem):
+    data = small_flow()
+    if words:
+        data["keywords"]["delete"] = ["borrar"]
+    for name in messages:
+        data["messages"][name] = f"flows.{name}"
+    problems = [p for p in check_flow(parse_flow(data, "small")) if p.startswith("keywords.delete")]
+    assert bool(problems) is problem

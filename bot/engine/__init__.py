@@ -4,11 +4,11 @@ from .definition import parse_flow
 from .engine import advance
 from .errors import EngineError, FlowError, StepLimitExceeded
 from .inspect import check_flow, message_keys
-from .model import (AttachToTip, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
-                    SubmitTip)
+from .model import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
+                    State, SubmitTip)
 
 __all__ = [
-    "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "Inbound", "OptedIn", "OptedOut",
+    "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "ForgetMe", "Inbound", "OptedIn", "OptedOut",
     "Outcome", "Reply", "State", "StepLimitExceeded", "SubmitTip", "advance", "check_flow", "message_keys",
     "nlu", "parse_flow",
 ]

@@ -9,7 +9,8 @@ from .model import Flow, Keywords, Messages, Node, Option
 from .steps import NODE_TYPES
 
 _KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
-_OPTIONAL_GROUPS = ("agree",)  # only flows with a consent node need yes words ("1" always works)
+_OPTIONAL_GROUPS = ("agree", "delete")  # yes words for consent; delete-my-data words (with the messages below)
+_OPTIONAL_MESSAGES = ("delete_confirm", "deleted", "delete_kept")
 _MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
                   "reassurance", "first_contact")
 _ROUTED_INTENTS = ("greet", "immigration", "tip", "emergency", "other")
@@ -121,8 +122,10 @@ def _parse_intents(raw: Any, nodes: Mapping[str, Node], source: str) -> dict[str
 
 def _parse_messages(raw: Any, source: str) -> Messages:
     data = _mapping(raw, source, "messages")
-    _only(data, set(_MESSAGE_NAMES), source, "messages")
-    return Messages(**{name: _text(data.get(name), source, f"messages.{name}") for name in _MESSAGE_NAMES})
+    _only(data, set(_MESSAGE_NAMES) | set(_OPTIONAL_MESSAGES), source, "messages")
+    optional = {name: _optional_text(data.get(name), source, f"messages.{name}") for name in _OPTIONAL_MESSAGES}
+    return Messages(**{name: _text(data.get(name), source, f"messages.{name}") for name in _MESSAGE_NAMES},
+                    **optional)
 
 
 def _check_targets(node: Node, nodes: Mapping[str, Node], source: str) -> None:

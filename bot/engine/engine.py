@@ -5,8 +5,9 @@ from typing import Any
 
 from .errors import StepLimitExceeded
 from . import nlu
-from .matching import contains_phrase, leading_tip_code, normalise
-from .model import AttachToTip, Effect, EmergencyShown, Flow, Inbound, OptedIn, OptedOut, Outcome, Reply, State
+from .matching import chosen_number, contains_phrase, leading_tip_code, normalise
+from .model import (AttachToTip, Effect, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
+                    State)
 from .steps import NODE_TYPES, choose
 
 DEFAULT_EXPIRE_AFTER = 24 * 3600
@@ -106,6 +107,8 @@ def _dispatch(turn: Turn) -> bool:
             _opt_in(turn)
         elif _is_emergency(turn, said):
             _emergency(turn)
+        elif _deletion(turn, said):
+            pass
         elif said in keywords.help:
             turn.reply(turn.flow.messages.help)
         else:
@@ -121,6 +124,8 @@ def _dispatch(turn: Turn) -> bool:
         _emergency(turn)
         if free_answer and not _is_alarm_word(turn, said):  # a described danger is also the answer: keep it
             NODE_TYPES[node.type].receive(node, turn)
+    elif _deletion(turn, said):
+        pass
     elif wanted:
         _switch_language(turn, wanted)
     elif said in keywords.start:
@@ -147,6 +152,33 @@ def _dispatch(turn: Turn) -> bool:
             turn.go(turn.flow.menu_node if turn.state.locale else turn.flow.language_node)
         else:
             receive(node, turn)
+    return False
+
+
+def _deletion(turn: Turn, said: str) -> bool:
+    """BORRAR / DELETE asks for confirmation; the next message confirms (yes, or the word again) or keeps all.
+
+    Returns True when the message was about deletion (and so is handled)."""
+    flow = turn.flow
+    messages = flow.messages
+    if not (flow.keywords.delete and messages.delete_confirm and messages.deleted and messages.delete_kept):
+        return False
+    if turn.state.confirming_delete:
+        turn.state = turn.state.with_(confirming_delete=False)
+        first = said.split()[:1]
+        if said in flow.keywords.delete or chosen_number(turn.inbound.text, 2) == 1 or (
+                first and first[0] in flow.keywords.agree):
+            turn.effect(ForgetMe())
+            turn.reply(messages.deleted)
+            turn.state = State(flow_id=flow.id, locale=turn.state.locale)
+        else:
+            turn.reply(messages.delete_kept)
+            turn.repeat_prompt()
+        return True
+    if said in flow.keywords.delete:
+        turn.state = turn.state.with_(confirming_delete=True)
+        turn.reply(messages.delete_confirm)
+        return True
     return False
 
 

@@ -28,6 +28,10 @@ def check_flow(flow: Flow) -> list[str]:
         node = flow.nodes[getattr(flow, name)]
         if node.type != expected:
             problems.append(f"{name}: must be a {expected} node, {node.id!r} is a {node.type}")
+    deletion = (flow.messages.delete_confirm, flow.messages.deleted, flow.messages.delete_kept)
+    if bool(flow.keywords.delete) != all(deletion) or any(deletion) != all(deletion):
+        problems.append("keywords.delete: delete words need messages.delete_confirm, messages.deleted and "
+                        "messages.delete_kept, and those messages need delete words")
     tip = flow.intents.get("tip")
     if tip is not None and flow.nodes[tip].type != "question":
         problems.append(f"intents.tip: must lead to a question (the first answer of the interview), "
@@ -54,7 +58,7 @@ def _loop_without_input(flow: Flow, start: str) -> list[str]:
 
 def message_keys(flow: Flow) -> set[str]:
     """Every translation key the flow can send."""
-    keys = set(vars(flow.messages).values())
+    keys = {key for key in vars(flow.messages).values() if key}
     for node in flow.nodes.values():
         keys.update(node.say)
         keys.update(k for k in (node.prompt, node.invalid) if k)

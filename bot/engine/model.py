@@ -44,6 +44,7 @@ class Keywords:
     lang_en: frozenset[str] = frozenset()
     skip: frozenset[str] = frozenset()
     agree: frozenset[str] = frozenset()
+    delete: frozenset[str] = frozenset()
     emergency_words: frozenset[str] = frozenset()
     emergency_phrases: tuple[tuple[str, ...], ...] = ()
 
@@ -61,6 +62,9 @@ class Messages:
     addendum_received: str
     reassurance: str
     first_contact: str
+    delete_confirm: str | None = None  # delete-my-data: the question, the answer when done, and when kept
+    deleted: str | None = None
+    delete_kept: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class State:
     last_tip: str | None = None
     updated_at: float = 0.0
     followup: bool = False  # the resident agreed that officers may ask follow-up questions about the next tip
+    confirming_delete: bool = False  # the resident asked to delete their data; the next message confirms
 
     def with_(self, **changes: Any) -> "State":
         """Return a copy with some fields changed."""
@@ -110,6 +115,7 @@ class State:
             "last_tip": self.last_tip,
             "updated_at": self.updated_at,
             "followup": self.followup,
+            "confirming_delete": self.confirming_delete,
         }
 
     @classmethod
@@ -124,6 +130,7 @@ class State:
             last_tip=data.get("last_tip"),
             updated_at=float(data.get("updated_at", 0.0)),
             followup=bool(data.get("followup", False)),
+            confirming_delete=bool(data.get("confirming_delete", False)),
         )
 
 
@@ -178,6 +185,11 @@ class OptedOut:
 
 
 @dataclass(frozen=True)
+class ForgetMe:
+    """Effect: delete this resident's conversation, follow-up handles and draft; unlink their tips."""
+
+
+@dataclass(frozen=True)
 class OptedIn:
     """Effect: the resident asked to receive messages again."""
 
@@ -187,7 +199,7 @@ class EmergencyShown:
     """Effect: the resident was told to call 911."""
 
 
-Effect = SubmitTip | AttachToTip | OptedOut | OptedIn | EmergencyShown
+Effect = SubmitTip | AttachToTip | OptedOut | OptedIn | EmergencyShown | ForgetMe
 
 
 @dataclass(frozen=True)
