@@ -55,8 +55,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     line = Line(config, client, flow, clock=config.extra.get("clock", time.time))
     app.extensions["linea"] = line
 
-    from . import admin, cli, simulator, webhook
+    from . import admin, cli, notice, simulator, webhook
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(notice.bp)
     admin.register(app, line)
     if config.local:
         app.register_blueprint(simulator.bp)

@@ -57,9 +57,9 @@ def text(key: str, locale: str, **params: str) -> str:
         raise TranslationError(f"cannot render {key!r} in {locale!r}: {exc}") from exc
 
 
-def render(reply: Reply, locale: str) -> str:
-    """Render an engine Reply in the resident's locale."""
-    return text(reply.key, locale, **dict(reply.params))
+def render(reply: Reply, locale: str, defaults: Mapping[str, str] | None = None) -> str:
+    """Render an engine Reply in the resident's locale; defaults fill placeholders the reply does not set."""
+    return text(reply.key, locale, **{**(defaults or {}), **reply.params})
 
 
 def placeholders(value: str) -> set[str]:

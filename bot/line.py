@@ -225,10 +225,19 @@ class Line:
     def render(self, replies: Iterable[Reply], locale: str | None, channel: str) -> list[str]:
         """Render replies in the resident's language (both, Spanish first, while it is unknown) and pack them."""
         texts = []
+        notice = self.notice_params()
         for reply in replies:
             for each in ((locale,) if locale else ("es", "en")):
-                texts.append(i18n.render(reply, each))
+                texts.append(i18n.render(reply, each, notice))
         return sms.pack(texts, channel)
+
+    def notice_params(self) -> dict[str, str]:
+        """The retention settings as texts may quote them (so the privacy notice always matches the settings)."""
+        config = self.config
+        return {"conversation_hours": str(round(config.conversation_ttl / 3600)),
+                "followup_hours": str(round(config.followup_ttl / 3600)),
+                "tip_days": str(config.tip_retention_days),
+                "dedupe_days": str(round(config.dedupe_ttl / 86400))}
 
     def trouble(self, channel: str) -> list[str]:
         """The bilingual answer when the line cannot process a message right now."""

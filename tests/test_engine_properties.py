@@ -73,10 +73,11 @@ class Conversation(RuleBasedStateMachine):
         locales = (self.outcome.state.locale,) if self.outcome.state.locale else ("es", "en")
         for reply in self.outcome.replies:
             for locale in locales:
-                text = i18n.render(reply, locale)
+                text = i18n.render(reply, locale, NOTICE)
                 assert text and sms.segments(text) <= sms.MAX_SEGMENTS
 
 
+NOTICE = {"conversation_hours": "24", "followup_hours": "72", "tip_days": "365", "dedupe_days": "14"}
 Conversation.TestCase.settings = settings(max_examples=150, stateful_step_count=25, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
 TestConversation = Conversation.TestCase

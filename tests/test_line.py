@@ -6,6 +6,7 @@ import os
 import re
 import threading
 
+import pytest
 import yaml
 
 from bot.channels.twilio import InboundMessage
@@ -100,3 +101,22 @@ def test_skipping_the_models_mid_interview_never_changes_the_outcome(app):
                 assert hinted == bare, f"{os.path.basename(path)}: {text!r}"
             state = bare.state
     assert skipped >= 30
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({}, ("24 horas sin mensajes", "a los 365 días", "durante 72 horas")),
+    ({"conversation_ttl": 7200, "tip_retention_days": 90, "followup_ttl": 86400},
+     ("2 horas sin mensajes", "a los 90 días", "durante 24 horas")),
+])
+def test_the_privacy_notice_quotes_the_actual_retention_settings(redis_url, clock, twilio_http, settings, expected):
+    from bot import create_app
+    from tests.conftest import production_config
+    app = create_app(production_config(redis_url, extra={"clock": clock, "twilio_http_client": twilio_http},
+                                       **settings))
+    client = app.test_client()
+    for body in ("hola", "4"):
+        texts = replies(post_signed(client, inbound_form("+15550007777", body)))
+    page = client.get("/privacy").get_data(as_text=True)
+    for phrase in expected:
+        assert phrase in "\n".join(texts) and phrase in page
+    assert "How this line works" in page and "policía" in page
