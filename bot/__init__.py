@@ -73,7 +73,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def start_drainer(app: Flask) -> threading.Thread:
-    """Apply spooled messages in the background every LINE_SPOOL_INTERVAL seconds (one process at a time)."""
+    """Every LINE_SPOOL_INTERVAL seconds: apply spooled messages (one process at a time) and, once a day, queue
+    the retention purge."""
     line: Line = app.extensions["linea"]
 
     def loop() -> None:
@@ -82,6 +83,7 @@ def start_drainer(app: Flask) -> threading.Thread:
             try:
                 with app.app_context():
                     line.drain()
+                    line.schedule_purge()
             except Exception:  # keep draining later; never let the thread die
                 logging.getLogger("linea.spool").exception("draining the spool failed")
 

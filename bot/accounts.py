@@ -137,6 +137,14 @@ class Accounts:
         flags = self.redis.smismember(f"{PREFIX}user:{name}:read", codes)
         return {code for code, flag in zip(codes, flags) if flag}
 
+    def forget_tips(self, codes: list[str]) -> None:
+        """Drop purged tips from every user's read markers."""
+        if codes:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for user in self.all():
+                    pipe.srem(f"{PREFIX}user:{user.name}:read", *codes)
+                pipe.execute()
+
     # --- login throttling ----------------------------------------------------------------------------
     def _failure_keys(self, name: str, client: str) -> tuple[str, str]:
         digest = hashlib.sha256(client.encode()).hexdigest()[:24]  # no client address kept in clear

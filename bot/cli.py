@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(nlu_group)
     app.cli.add_command(spool_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(retention_group)
 
 
 flows_group = AppGroup("flows", help="Conversation flows.")
@@ -202,3 +203,15 @@ def users_disable(name: str, enable: bool) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{'enabled' if enable else 'disabled'} {name!r}")
+
+
+retention_group = AppGroup("retention", help="Deleting old data (the web app also queues this once a day).")
+
+
+@retention_group.command("purge")
+def retention_purge() -> None:
+    """Delete tips and photos older than LINE_TIP_RETENTION_DAYS now (for cron, or by hand)."""
+    from .jobs import purge_expired_tips
+    counts = purge_expired_tips()
+    click.echo(f"deleted {counts['tips']} tips and {counts['photos']} photos older than "
+               f"{current_line().config.tip_retention_days} days")

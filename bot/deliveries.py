@@ -1,4 +1,5 @@
-"""Delivery bookkeeping in Redis: sent messages mapped to their tip (for status callbacks), officers' windows."""
+"""Delivery bookkeeping in Redis: sent messages mapped to their tip (for status callbacks), officers' windows,
+and once-a-day claims for scheduled jobs."""
 from __future__ import annotations
 
 import json
@@ -8,15 +9,15 @@ import redis
 from .store import PREFIX, sender_id
 
 WHATSAPP_WINDOW_SECONDS = 24 * 3600  # WhatsApp lets a business write freely only this long after a user wrote
-SENT_TTL = 7 * 24 * 3600  # how long a sent message's id is mapped to its tip, for Twilio's status callbacks
 
 
 class Deliveries:
     """Which tip notification a sent message was, and whether an officer's WhatsApp window is open."""
 
-    def __init__(self, client: redis.Redis, secret: str) -> None:
+    def __init__(self, client: redis.Redis, secret: str, ttl: int) -> None:
         self.redis = client
         self.secret = secret
+        self.ttl = ttl  # how long a sent message's id is mapped to its tip (LINE_DEDUPE_TTL, like inbound ids)
 
     def _sent_key(self, sid: str) -> str:
         return f"{PREFIX}sent:{sender_id(self.secret, 'out:' + sid)}"  # an HMAC: Redis never holds Twilio's ids
@@ -24,7 +25,7 @@ class Deliveries:
     def track(self, sid: str, code: str, name: str) -> None:
         """Remember which tip and notification a sent message belongs to."""
         if sid:
-            self.redis.set(self._sent_key(sid), json.dumps([code, name]), ex=SENT_TTL)
+            self.redis.set(self._sent_key(sid), json.dumps([code, name]), ex=self.ttl)
 
     def tracked(self, sid: str) -> tuple[str, str] | None:
         """The (tip code, notification name) of a sent message, if it is tracked."""
@@ -41,3 +42,7 @@ class Deliveries:
     def window_open(self, officer: str) -> bool:
         """Whether WhatsApp allows a free-form message to this officer now."""
         return bool(self.redis.exists(f"{PREFIX}officer-window:{officer}"))
+
+    def claim_daily(self, name: str) -> bool:
+        """True for the first caller in a 24-hour period (so many processes schedule a daily job once)."""
+        return bool(self.redis.set(f"{PREFIX}daily:{name}", "1", nx=True, ex=24 * 3600))

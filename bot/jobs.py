@@ -5,6 +5,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from rq import get_current_job
 
 from . import i18n
@@ -176,3 +177,20 @@ def split_message(body: str, continued: str, limit: int = MAX_NOTIFICATION_CHARS
         body = body[cut:].lstrip()
     parts.append(body)
     return parts
+
+
+def purge_expired_tips() -> dict[str, int]:
+    """Delete tips (with photos, notes and replies) older than LINE_TIP_RETENTION_DAYS; audit the counts only."""
+    line = current_line()
+    cutoff = line.clock() - line.config.tip_retention_days * 86400
+    tips = photos = 0
+    while codes := line.tips.older_than(cutoff, limit=500):
+        for code in codes:
+            media = line.tips.delete(code)
+            line.photos.delete(media)
+            tips, photos = tips + 1, photos + len(media)
+        current_app.extensions["linea-accounts"].forget_tips(codes)
+    current_app.extensions["linea-audit"].write("system", "purge", detail=f"tips={tips} photos={photos}")
+    log.info("retention purge: %d tips and %d photos older than %d days deleted", tips, photos,
+             line.config.tip_retention_days)
+    return {"tips": tips, "photos": photos}

@@ -22,6 +22,7 @@ from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, Opted
 from .engine.engine import is_expired
 from .deliveries import Deliveries
 from .handles import Handle, HandleStore
+from .photos import PhotoStore
 from .spool import Spool, SpoolError
 from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
 from .tips import Tip, TipRepository, new_code
@@ -56,7 +57,8 @@ class Line:
                                        config.lock_seconds)
         self.tips = TipRepository(client)
         self.handles = HandleStore(client, config.hash_secret, config.followup_ttl)
-        self.deliveries = Deliveries(client, config.hash_secret)
+        self.deliveries = Deliveries(client, config.hash_secret, config.dedupe_ttl)
+        self.photos = PhotoStore(client, config.hash_secret)
         self.outbox = Outbox(client)
         self.spool = Spool(config.spool_dir, config.hash_secret)
         self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
@@ -216,6 +218,16 @@ class Line:
             log.info("event %s", type(effect).__name__)
             return []
         raise TypeError(f"unknown effect {effect!r}")
+
+    def schedule_purge(self) -> bool:
+        """Queue the retention purge once a day (whichever process asks first); True if it queued it now."""
+        try:
+            if not self.deliveries.claim_daily("purge"):
+                return False
+            self.enqueue(None, "bot.jobs.purge_expired_tips")
+        except redis.RedisError:
+            return False  # Redis is down: the spool is busy anyway; try again on the next round
+        return True
 
     def enqueue(self, pipe: redis.client.Pipeline | None, function: str, *args: object) -> None:
         """Queue a job by dotted name with JSON arguments (ids only), inside a transaction when given."""

@@ -184,6 +184,30 @@ class TipRepository:
             _, results = pipe.execute()
         return {k.decode(): v.decode() for k, v in results.items()}
 
+    def add_media(self, pipe: Pipeline, code: str, media_id: str) -> None:
+        """Attach a photo (by its media id) to a tip inside the caller's transaction."""
+        pipe.rpush(f"{self._key(code)}:media", media_id)
+
+    def media_ids(self, code: str) -> list[str]:
+        """The photos of a tip, oldest first."""
+        return [m.decode() for m in self.redis.lrange(f"{self._key(code)}:media", 0, -1)]
+
+    def older_than(self, cutoff: float, limit: int = 1000) -> list[str]:
+        """Codes of tips created before cutoff, oldest first."""
+        return [c.decode() for c in self.redis.zrangebyscore(f"{PREFIX}tips", "-inf", f"({cutoff}", start=0,
+                                                              num=limit)]
+
+    def delete(self, code: str) -> list[str]:
+        """Delete a tip and everything attached to it; return its media ids (their data is the caller's)."""
+        key = self._key(code)
+        media = self.media_ids(code)
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(key, *(f"{key}:{part}" for part in ("addenda", "replies", "notes", "notify", "handle",
+                                                              "media")))
+            pipe.zrem(f"{PREFIX}tips", code)
+            pipe.execute()
+        return media
+
     def recent(self, limit: int = 50, since: float | None = None, until: float | None = None) -> list[str]:
         """Codes of the newest tips (optionally created between since and until), newest first."""
         if since is None and until is None:
