@@ -31,6 +31,7 @@ OWNERS = {
     "i18n": {"bot/i18n.py"},                                   # python-i18n
     "yaml": {"bot/flows.py"},                                  # flow files
     "twilio": {"bot/channels/twilio.py", "bot/channels/outbound.py"},
+    "PIL": {"bot/media.py"},                                   # image decoding and re-encoding
 }
 
 
@@ -41,7 +42,7 @@ def test_only_the_owner_imports(package, owners):
 
 
 REPOSITORIES = {"bot/store.py", "bot/tips.py", "bot/handles.py", "bot/deliveries.py", "bot/accounts.py",
-                "bot/audit.py"}
+                "bot/audit.py", "bot/photos.py"}
 
 
 def test_redis_keys_are_spelled_only_in_the_repository_modules():
