@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from rq import get_current_job
 
-from . import i18n
+from . import i18n, media
 from .channels.outbound import DeliveryError
 from .channels.twilio import channel_of
 from .deliveries import WHATSAPP_WINDOW_SECONDS as WHATSAPP_WINDOW
@@ -157,6 +157,8 @@ def notification_text(tip: Tip, locale: str, zone: str = "UTC", addendum: int | 
     for field, answer in tip.answers:
         label = i18n.text(f"officer.{field}", locale) if i18n.has(f"officer.{field}", locale) else field
         lines.append(f"{label}: {answer if answer else skipped}")
+    if tip.media:
+        lines.append(i18n.text("officer.photos", locale, count=str(len(tip.media))))
     return "\n".join(lines)
 
 
@@ -194,3 +196,44 @@ def purge_expired_tips() -> dict[str, int]:
     log.info("retention purge: %d tips and %d photos older than %d days deleted", tips, photos,
              line.config.tip_retention_days)
     return {"tips": tips, "photos": photos}
+
+
+REFUSALS_TOLD = ("too_large", "not_an_image")  # other reasons get the general "could not use your photo"
+
+
+def fetch_photo(media_id: str) -> str:
+    """Download one photo from Twilio, strip its metadata, keep it encrypted, delete the original at Twilio."""
+    line = current_line()
+    source = line.photos.pending_source(media_id)
+    if source is None:
+        return "missing"  # already done, or the draft it belonged to was deleted
+    url, declared, reply_to = source
+    config = line.config
+    try:
+        data, content_type = media.process(url, config.twilio_account_sid, config.twilio_auth_token,
+                                           line.media_fetcher, content_type=declared or None)
+    except media.MediaRefused as exc:
+        job = get_current_job()
+        if exc.temporary and job is not None and job.retries_left:
+            log.warning("photo %s could not be fetched yet (%s), will retry", media_id, exc.reason)
+            raise
+        line.photos.refuse(media_id, exc.reason)
+        log.warning("photo %s refused: %s", media_id, exc.reason)
+        reason = exc.reason if exc.reason in REFUSALS_TOLD else "other"
+        try:
+            line.resident_sender.send(reply_to.address, i18n.text(f"line.photo_refused_{reason}", reply_to.locale),
+                                      from_=reply_to.line_address or None)
+        except DeliveryError as error:
+            log.warning("could not tell a resident their photo was refused (%s)", error.code or "error")
+        if exc.reason != "not_twilio":
+            _delete_original(line, url)
+        return f"refused: {exc.reason}"
+    line.photos.store_clean(media_id, data, content_type)
+    _delete_original(line, url)
+    return "ready"
+
+
+def _delete_original(line: Line, url: str) -> None:
+    config = line.config
+    if not media.delete_original(url, config.twilio_account_sid, config.twilio_auth_token, line.media_fetcher):
+        log.warning("a photo's original could not be deleted at Twilio; delete it in the console")

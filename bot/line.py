@@ -11,7 +11,7 @@ from flask import current_app
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
-from . import i18n, sms
+from . import i18n, photo_intake, sms
 from .understanding import hints
 from .channels.email import EmailSender
 from .channels.outbound import DeliveryError, OutboxSender, Sender, TwilioSender
@@ -22,6 +22,7 @@ from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, Opted
 from .engine.engine import is_expired
 from .deliveries import Deliveries
 from .handles import Handle, HandleStore
+from .media import Fetcher, HttpFetcher
 from .photos import PhotoStore
 from .spool import Spool, SpoolError
 from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
@@ -30,7 +31,7 @@ from .tips import Tip, TipRepository, new_code
 log = logging.getLogger("linea.line")
 
 SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "line.followup_on", "line.officer_message",
-              "flows.unknown_code", "flows.code_needs_text")
+              "flows.unknown_code", "flows.code_needs_text") + photo_intake.SHELL_KEYS
 JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 SAVE_ATTEMPTS = 3
 
@@ -79,7 +80,7 @@ class Line:
             except (redis.RedisError, StoreError) as exc:
                 log.error("Redis could not take a message (%s); spooling it", type(exc).__name__)
         self.spool.put({"sender": message.sender, "to": message.recipient, "body": message.body,
-                        "channel": message.channel, "sid": message.message_sid, "num_media": message.num_media},
+                        "channel": message.channel, "sid": message.message_sid, "media": list(message.media)},
                        who)
         return self.render([Reply("line.received_later")], None, message.channel)
 
@@ -98,7 +99,8 @@ class Line:
                     log.error("a spooled message cannot be read and stays in the spool: %s", name)
                     continue
                 message = InboundMessage(sender=record["sender"], body=record["body"], channel=record["channel"],
-                                         message_sid=record["sid"], num_media=record.get("num_media", 0),
+                                         message_sid=record["sid"],
+                                         media=tuple(tuple(m) for m in record.get("media", ())),
                                          recipient=record.get("to", ""))
                 try:
                     texts = self.handle(message)
@@ -154,7 +156,7 @@ class Line:
         language, intent, confidence = hints(body) if self.needs_hints(state, now) else (None, None, 0.0)
         while True:
             inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
-                              intent_hint=intent, intent_confidence=confidence)
+                              intent_hint=intent, intent_confidence=confidence, has_media=bool(message.media))
             outcome = advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl)
             codes = [e.code for e in outcome.effects if isinstance(e, SubmitTip)]
             if not any(self.tips.exists(code) for code in codes):
@@ -163,12 +165,19 @@ class Line:
     def _apply(self, session: Session, message: InboundMessage, body: str, notes: list[Reply]) -> list[str]:
         now = self.clock()
         outcome = self._advance(session.state, message, body, now)
-        replies = [] if outcome.silent else notes + list(outcome.replies)
+        photos = photo_intake.plan(self, outcome, message)
+        replies = [] if outcome.silent else notes + (photos.replies() if photos else []) + list(outcome.replies)
         if any(isinstance(effect, ForgetMe) for effect in outcome.effects):
             return self._forget(session, outcome, replies, message.channel)
+        leaving_interview = session.state is not None and photo_intake.in_interview(self, session.state.node) \
+            and not photo_intake.in_interview(self, outcome.state.node)
+        drafts = session.draft_media() if leaving_interview else []
         with session.saving(outcome.state) as pipe:
             for effect in outcome.effects:
                 replies.extend(self._carry_out(pipe, effect, now, message, session))
+            photo_intake.settle_drafts(self, session, outcome, pipe, drafts)
+            if photos and not outcome.silent:
+                photo_intake.carry_out(self, session, pipe, photos, message, outcome.state.locale or "es")
             texts = self.render(replies, outcome.state.locale, message.channel)
             session.mark_seen(pipe, texts)
         log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(session.key),
@@ -178,10 +187,11 @@ class Line:
 
     def _forget(self, session: Session, outcome: Outcome, replies: list[Reply], channel: str) -> list[str]:
         """Delete-my-data: the conversation, dedupe marks and follow-up handles go; tips stay, unlinked."""
-        with session.forgetting() as (pipe, codes):
+        with session.forgetting() as (pipe, codes, drafts):
             for code in codes:
                 pipe.delete(self.handles.key(code))
                 self.tips.end_followup(code, pipe)
+            self.photos.delete(drafts, pipe)
         log.info("a resident's data was deleted on request (%d follow-up handles)", len(codes))
         return self.render(replies, outcome.state.locale, channel)
 
@@ -272,6 +282,11 @@ class Line:
         if self.config.local:
             return OutboxSender(self.outbox, self.clock, anonymous=True)
         return self.sender
+
+    @cached_property
+    def media_fetcher(self) -> Fetcher:
+        """How photos are downloaded from Twilio (a fake in tests)."""
+        return self.config.extra.get("media_fetcher") or HttpFetcher()
 
     @cached_property
     def email_sender(self) -> Sender:

@@ -100,22 +100,36 @@ class Session:
         pipe.sadd(f"{self.key}:handles", code)
         pipe.expire(f"{self.key}:handles", ttl)
 
+    def add_draft_media(self, pipe: Pipeline, media_id: str, ttl: int) -> None:
+        """Keep a photo with the interview in progress."""
+        pipe.rpush(f"{self.key}:media", media_id)
+        pipe.expire(f"{self.key}:media", ttl)
+
+    def draft_media(self) -> list[str]:
+        """Photos waiting with the interview in progress."""
+        return [m.decode() for m in self.store.redis.lrange(f"{self.key}:media", 0, -1)]
+
+    def clear_draft_media(self, pipe: Pipeline) -> None:
+        """The interview ended: its photos were moved to the tip or deleted."""
+        pipe.delete(f"{self.key}:media")
+
     def handle_codes(self) -> list[str]:
         """Tip codes this sender has follow-up handles on."""
         return [m.decode() for m in self.store.redis.smembers(f"{self.key}:handles")]
 
     @contextmanager
-    def forgetting(self) -> Iterator[tuple[Pipeline, list[str]]]:
+    def forgetting(self) -> Iterator[tuple[Pipeline, list[str], list[str]]]:
         """A transaction that deletes this sender's conversation and dedupe marks instead of saving a state.
 
-        Yields the pipeline and the tip codes this sender had follow-up handles on, for the caller to delete.
-        Nothing is left in Redis that is derived from the sender's number or their MessageSids."""
+        Yields the pipeline, the tip codes this sender had follow-up handles on and the draft's photos, for the
+        caller to delete. Nothing is left in Redis derived from the sender's number or their MessageSids."""
         seen = [m.decode() for m in self.store.redis.smembers(f"{self.key}:seen")]
         codes = self.handle_codes()
+        drafts = self.draft_media()
         pipe = self.pipe
         pipe.multi()
-        pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:handles", *seen)
-        yield pipe, codes
+        pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:handles", f"{self.key}:media", *seen)
+        yield pipe, codes, drafts
         pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
         try:
             pipe.execute()

@@ -44,6 +44,7 @@ class Tip:
     replies: tuple[Entry, ...] = field(default=())
     notes: tuple[Entry, ...] = field(default=())
     notifications: dict[str, str] = field(default_factory=dict)
+    media: tuple[str, ...] = field(default=())  # photo ids (bot/photos.py), oldest first
 
     def reply_status(self, index: int) -> str:
         """The delivery result of officer reply number index ("queued" until a worker has tried)."""
@@ -121,19 +122,19 @@ class TipRepository:
             for code in codes:
                 key = self._key(code)
                 pipe.hgetall(key)
-                for part in ("addenda", "replies", "notes"):
+                for part in ("addenda", "replies", "notes", "media"):
                     pipe.lrange(f"{key}:{part}", 0, -1)
                 pipe.hgetall(f"{key}:notify")
             raw = pipe.execute()
         tips = []
         for i in range(len(codes)):
-            data, addenda, replies, notes, notify = raw[i * 5:(i + 1) * 5]
+            data, addenda, replies, notes, media, notify = raw[i * 6:(i + 1) * 6]
             if data:
-                tips.append(self._decode(data, addenda, replies, notes, notify))
+                tips.append(self._decode(data, addenda, replies, notes, notify, media))
         return tips
 
     @staticmethod
-    def _decode(data: dict, addenda: list, replies: list, notes: list, notify: dict) -> Tip:
+    def _decode(data: dict, addenda: list, replies: list, notes: list, notify: dict, media: list) -> Tip:
         text = {k.decode(): v.decode() for k, v in data.items()}
         status = text.get("status", "new")
         delivery = text.get("delivery", "queued")
@@ -148,6 +149,7 @@ class TipRepository:
             replies=tuple(Entry(**json.loads(a)) for a in replies),
             notes=tuple(Entry(**json.loads(a)) for a in notes),
             notifications={k.decode(): v.decode() for k, v in notify.items()},
+            media=tuple(m.decode() for m in media),
         )
 
     def set_status(self, code: str, status: str) -> None:

@@ -257,6 +257,8 @@ class Staff:
 
     def _remember_csrf(self, response) -> None:
         import re
+        if response.mimetype != "text/html":
+            return
         found = re.search(r'name="csrf" value="([^"]+)"', response.get_data(as_text=True))
         if found:
             self.csrf = found.group(1)

@@ -79,7 +79,7 @@ def test_a_tip_code_collision_draws_a_new_code(app, client, monkeypatch):
 
 def test_a_message_without_sender_is_answered_without_touching_state(app, redis_client):
     line = app.extensions["linea"]
-    texts = line.handle(InboundMessage(sender="", body="hola", channel="sms", message_sid="SMx", num_media=0))
+    texts = line.handle(InboundMessage(sender="", body="hola", channel="sms", message_sid="SMx"))
     assert texts and not list(redis_client.scan_iter("ls:conv:*"))
 
 

@@ -116,7 +116,9 @@ def tip(code: str) -> str:
     officers = line.officers()
     notifications = [(officers.get(name.split("+")[0], name), name, result)
                      for name, result in sorted(found.notifications.items()) if not name.startswith("reply:")]
+    photos = [photo for photo in (line.photos.get(m) for m in found.media) if photo is not None]
     return render_template("admin/tip.html", tip=found, thread=thread, notes=found.notes, can_reply=can_reply,
+                           photos=photos,
                            statuses=STATUSES, notifications=notifications, is_success=is_success,
                            max_reply=MAX_REPLY_CHARS, max_note=MAX_NOTE_CHARS, sent=request.args.get("sent"),
                            error=request.args.get("error"))
@@ -180,6 +182,22 @@ def reply(code: str) -> Response:
     line.enqueue(None, "bot.jobs.relay_reply", found.code, index)
     audit().write(g.session.user.name, "reply", found.code)
     return _back(found.code, sent="1")
+
+
+@bp.get("/tips/<code>/photos/<media_id>")
+@requires("officer")
+def photo(code: str, media_id: str) -> Response:
+    """One cleaned photo of a tip (metadata already stripped); every view is audited."""
+    found = _tip_or_404(code)
+    line = current_line()
+    data = line.photos.data(media_id) if media_id in found.media else None
+    described = line.photos.get(media_id) if data is not None else None
+    if described is None:
+        abort(404)
+    audit().write(g.session.user.name, "view_photo", found.code, media_id[:8])
+    extension = "png" if described.content_type == "image/png" else "jpg"
+    return Response(data, mimetype=described.content_type, headers={
+        "Content-Disposition": f'inline; filename="{found.code}-{found.media.index(media_id) + 1}.{extension}"'})
 
 
 @bp.get("/audit")

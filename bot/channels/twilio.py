@@ -9,6 +9,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 WHATSAPP_PREFIX = "whatsapp:"
+MAX_MEDIA = 10  # Twilio sends at most 10 media items with one message
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -20,7 +21,7 @@ class InboundMessage:
     body: str
     channel: str
     message_sid: str
-    num_media: int
+    media: tuple[tuple[str, str], ...] = ()  # (MediaUrlN, MediaContentTypeN) as Twilio sent them, unchecked
     recipient: str = ""  # the line's own address the resident wrote to (replies later go out from it)
 
 
@@ -38,15 +39,18 @@ def parse_form(form: Mapping[str, Any]) -> InboundMessage:
     """Read Twilio's "A message comes in" parameters; tolerate missing or odd values."""
     sender = clean_text(str(form.get("From") or "")).strip()
     try:
-        num_media = max(0, int(str(form.get("NumMedia") or "0")))
+        num_media = min(MAX_MEDIA, max(0, int(str(form.get("NumMedia") or "0"))))
     except ValueError:
         num_media = 0
+    media = tuple((url, clean_text(str(form.get(f"MediaContentType{i}") or "")).strip()[:100])
+                  for i in range(num_media)
+                  if (url := clean_text(str(form.get(f"MediaUrl{i}") or "")).strip()[:500]))
     return InboundMessage(
         sender=sender,
         body=clean_text(str(form.get("Body") or "")),
         channel=channel_of(sender),
         message_sid=clean_text(str(form.get("MessageSid") or form.get("SmsMessageSid") or "")).strip()[:64],
-        num_media=num_media,
+        media=media,
         recipient=clean_text(str(form.get("To") or "")).strip()[:64],
     )
 

@@ -149,6 +149,7 @@ class Inbound:
     language_hint: str | None = None
     intent_hint: str | None = None
     intent_confidence: float = 0.0
+    has_media: bool = False  # photos came with the message (the host keeps them; an empty text is then fine)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,8 @@ def pick_option(options: tuple[Option, ...], text: str) -> Option | None:
 def _question_receive(node: Node, turn: "Turn") -> None:
     said = normalise(turn.inbound.text)
     if not turn.inbound.text.strip():
-        turn.reply(turn.flow.messages.empty)
+        if not turn.inbound.has_media:  # a photo alone is not an answer, but needs no complaint either
+            turn.reply(turn.flow.messages.empty)
         _prompt_and_wait(node, turn)
         return
     answer = None if said in turn.flow.keywords.skip else turn.inbound.text.strip()
@@ -122,6 +123,9 @@ def _submit_enter(node: Node, turn: "Turn") -> str | None:
 
 def _consent_receive(node: Node, turn: "Turn") -> None:
     """Yes (option 1 or a yes word first) allows follow-up questions; anything else is the safe default, no."""
+    if not turn.inbound.text.strip() and turn.inbound.has_media:
+        _prompt_and_wait(node, turn)
+        return
     said = normalise(turn.inbound.text).split()
     yes = chosen_number(turn.inbound.text, 2) == 1 or bool(said and said[0] in turn.flow.keywords.agree)
     turn.state = turn.state.with_(followup=yes)
@@ -135,6 +139,9 @@ def _followup_receive(node: Node, turn: "Turn") -> None:
         turn.wait(node.id)
         return
     if not text:
+        if turn.inbound.has_media and turn.state.last_tip:
+            turn.wait(node.id)  # photos for the tip: the host attaches and acknowledges them
+            return
         turn.reply(turn.flow.messages.empty)
         _prompt_and_wait(node, turn)
         return
