@@ -19,11 +19,13 @@ from .channels.twilio import InboundMessage
 from .config import Config
 from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
                      State, SubmitTip, advance)
+from .engine import nlu
 from .engine.engine import is_expired
 from .deliveries import Deliveries
 from .handles import Handle, HandleStore
 from .media import Fetcher, HttpFetcher
 from .photos import PhotoStore
+from .stats import Stats
 from .spool import Spool, SpoolError
 from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
 from .tips import Tip, TipRepository, new_code
@@ -60,6 +62,9 @@ class Line:
         self.handles = HandleStore(client, config.hash_secret, config.followup_ttl)
         self.deliveries = Deliveries(client, config.hash_secret, config.dedupe_ttl)
         self.photos = PhotoStore(client, config.hash_secret)
+        self.stats = Stats(client, config.timezone)
+        policy = flow.nodes.get(flow.intents.get("immigration", ""))
+        self._policy_keys = set(policy.say if policy else ()) | {flow.messages.reassurance}
         self.outbox = Outbox(client)
         self.spool = Spool(config.spool_dir, config.hash_secret)
         self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
@@ -152,19 +157,42 @@ class Line:
         node = self.flow.nodes.get(state.node or "")
         return not state.opted_out and (node is None or node.type not in ("question", "followup"))
 
-    def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> Outcome:
+    def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> tuple[Outcome, str]:
+        """The engine's outcome, and the topic of the message if it starts a conversation (for statistics)."""
         language, intent, confidence = hints(body) if self.needs_hints(state, now) else (None, None, 0.0)
+        topic = ""
+        if self._is_fresh(state, now):
+            topic = nlu.understand(body, language, intent, confidence).intent
         while True:
             inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
                               intent_hint=intent, intent_confidence=confidence, has_media=bool(message.media))
             outcome = advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl)
             codes = [e.code for e in outcome.effects if isinstance(e, SubmitTip)]
             if not any(self.tips.exists(code) for code in codes):
-                return outcome
+                return outcome, topic
+
+    def _is_fresh(self, state: State | None, now: float) -> bool:
+        return state is None or state.flow_id != self.flow.id or is_expired(state, now, self.config.conversation_ttl)
+
+    def _counters(self, before: State | None, outcome: Outcome, channel: str, topic: str) -> list[str]:
+        """Which daily statistics this message adds to (aggregates only; see bot/stats.py)."""
+        names = [f"channel|{channel}", f"topic|{topic}"] if topic else []
+        if (topic or (before is not None and before.locale is None)) and outcome.state.locale:
+            names.append(f"language|{outcome.state.locale}")
+        if self._policy_keys & {reply.key for reply in outcome.replies}:
+            names.append("outcome|policy")
+        was_in_interview = not topic and before is not None and photo_intake.in_interview(self, before.node)
+        if photo_intake.in_interview(self, outcome.state.node) and not was_in_interview:
+            names.append("outcome|tip_started")
+        for effect in outcome.effects:
+            name = {SubmitTip: "tip_finished", OptedOut: "opted_out", EmergencyShown: "emergency"}.get(type(effect))
+            if name:
+                names.append(f"outcome|{name}")
+        return names
 
     def _apply(self, session: Session, message: InboundMessage, body: str, notes: list[Reply]) -> list[str]:
         now = self.clock()
-        outcome = self._advance(session.state, message, body, now)
+        outcome, topic = self._advance(session.state, message, body, now)
         photos = photo_intake.plan(self, outcome, message)
         replies = [] if outcome.silent else notes + (photos.replies() if photos else []) + list(outcome.replies)
         if any(isinstance(effect, ForgetMe) for effect in outcome.effects):
@@ -176,6 +204,7 @@ class Line:
             for effect in outcome.effects:
                 replies.extend(self._carry_out(pipe, effect, now, message, session))
             photo_intake.settle_drafts(self, session, outcome, pipe, drafts)
+            self.stats.count(pipe, now, self._counters(session.state, outcome, message.channel, topic))
             if photos and not outcome.silent:
                 photo_intake.carry_out(self, session, pipe, photos, message, outcome.state.locale or "es")
             texts = self.render(replies, outcome.state.locale, message.channel)

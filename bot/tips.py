@@ -164,6 +164,10 @@ class TipRepository:
             raise ValueError(f"unknown delivery state {delivery!r}")
         self.redis.hset(self._key(code), "delivery", delivery)
 
+    def first_action(self, code: str, at: float) -> bool:
+        """Record when an officer first acted on a tip; True only the first time."""
+        return bool(self.redis.hsetnx(self._key(code), "first_action_at", repr(at)))
+
     def assign(self, code: str, name: str) -> None:
         """Set (or with "" clear) the officer working on a tip."""
         self.redis.hset(self._key(code), "assignee", name)

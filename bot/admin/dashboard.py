@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from ..engine.matching import leading_tip_code
 from ..line import current_line
 from ..tips import STATUSES, Tip, is_success
+from ..stats import OUTCOMES, SMALL, shown
 from .auth import accounts, audit, requires
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -109,6 +110,8 @@ def tip(code: str) -> str:
     accounts().mark_read(user, found.code)
     line = current_line()
     now = line.clock()
+    if line.tips.first_action(found.code, now):  # an officer opened it: the line's response time stops here
+        line.stats.response(found.created_at, now - found.created_at)
     can_reply = found.followup_until > now and line.handles.get(found.code) is not None
     thread = sorted([("resident", e, "") for e in found.addenda]
                     + [("officer", e, found.reply_status(i)) for i, e in enumerate(found.replies)],
@@ -198,6 +201,18 @@ def photo(code: str, media_id: str) -> Response:
     extension = "png" if described.content_type == "image/png" else "jpg"
     return Response(data, mimetype=described.content_type, headers={
         "Content-Disposition": f'inline; filename="{found.code}-{found.media.index(media_id) + 1}.{extension}"'})
+
+
+@bp.get("/stats")
+@requires("coordinator")
+def stats() -> str:
+    """Aggregate counts for the last 30 days (coordinators and admins); small counts are masked."""
+    line = current_line()
+    days = 30
+    summary = line.stats.summary(datetime.fromtimestamp(line.clock(), ZoneInfo(line.config.timezone)).date(), days)
+    peak = max([max(d.values()) for d in summary.per_day.values()] + [SMALL])
+    return render_template("admin/stats.html", summary=summary, days=days, shown=shown, small=SMALL, peak=peak,
+                           outcomes=OUTCOMES)
 
 
 @bp.get("/audit")
