@@ -47,7 +47,8 @@ TOKEN = "bench-auth-token-0123456789abcdef"
 BASE = "https://bench.example.test"
 WEBHOOK = BASE + "/twilio/messages"
 MIDDLE = ["hola", "2", "me robaron la cartera en la parada"]
-WHOLE = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer en la noche", "dos hombres", "no"]
+WHOLE = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer en la noche", "dos hombres", "no",
+         "2"]
 PIPELINE_BATCH = 2000
 WARMUP = 50
 
@@ -132,7 +133,8 @@ def used_memory(client: redis.Redis) -> int:
     return int(client.info("memory")["used_memory"])
 
 
-CATEGORIES = (("ls:conv:", "conversation state (ls:conv:{..})"), ("ls:seen:", "dedupe marks (ls:seen:SID)"),
+SEEN_LABEL = "dedupe marks (ls:conv:{..}:seen)"
+CATEGORIES = (("ls:conv:", "conversation state (ls:conv:{..})"), ("ls:conv:", SEEN_LABEL),
               ("ls:tips", "tip index (ls:tips zset)"), ("ls:tip:", "tip records (ls:tip:{CODE})"),
               ("rq:job:", "RQ jobs (rq:job:ID)"), ("rq:", "RQ queue/registries (rq:...)"), ("", "other"))
 
@@ -149,7 +151,8 @@ def key_census(client: redis.Redis) -> dict[str, tuple[int, int, bytes]]:
     census: dict[str, tuple[int, int, bytes]] = {}
     for key, size in zip(keys, sizes):
         text = key.decode()
-        label = next(label for prefix, label in CATEGORIES if text.startswith(prefix))
+        label = SEEN_LABEL if ":seen" in text else next(label for prefix, label in CATEGORIES
+                                                           if text.startswith(prefix))
         count, total, example = census.get(label, (0, 0, key))
         census[label] = (count + 1, total + int(size or 0), example)
     return census
@@ -196,7 +199,7 @@ def memory_section(app, client, rclient: redis.Redis, args: argparse.Namespace) 
           f"{rclient.memory_usage(conv_key, samples=0)} B, TTL {rclient.ttl(conv_key)} s, "
           f"state at node {state.node!r}, version {version}")
     print_census(census, args.conversations, "conversation")
-    seen_example = census.get("dedupe marks (ls:seen:SID)", (0, 0, b""))[2]
+    seen_example = census.get(SEEN_LABEL, (0, 0, b""))[2]
     if seen_example:
         print(f"  a dedupe mark keeps the rendered replies for {rclient.ttl(seen_example)} s "
               f"(LINE_DEDUPE_TTL), longer than the conversation's TTL of {line.config.conversation_ttl} s")
@@ -288,14 +291,15 @@ class Sampler:
         return [self.fresh().request("hola") for _ in range(count)]
 
     def last_answers(self, line, rclient: redis.Redis, count: int) -> list[tuple[str, dict[str, str]]]:
-        """Senders waiting at the last question (state written as the store does); their answer submits a tip."""
+        """Senders waiting at the follow-up question (state written as the store does); "no" submits a tip."""
         now = time.time()
         prepared = []
         with rclient.pipeline(transaction=False) as pipe:
             for _ in range(count):
                 resident = self.fresh()
-                save_state(pipe, line.store.key(resident.sender), state_at("ask_hurt", "es", now), 5,
-                           line.config.conversation_ttl)
+                hurt = state_at("ask_hurt", "es", now)
+                waiting = hurt.with_(node="ask_followup", answers=hurt.answers + (("hurt", "no"),))
+                save_state(pipe, line.store.key(resident.sender), waiting, 6, line.config.conversation_ttl)
                 prepared.append(resident.request("no"))
             pipe.execute()
         return prepared

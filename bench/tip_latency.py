@@ -44,7 +44,7 @@ from rq.serializers import JSONSerializer
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 CODE_RE = re.compile(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}")
-INTERVIEW = ["hello", "2", "someone broke into my car", "Elm and 3rd", "last night", "skip"]
+INTERVIEW = ["hello", "2", "someone broke into my car", "Elm and 3rd", "last night", "skip", "no"]
 LAST_ANSWER = "no"
 OUTBOX_KEY = "ls:outbox"  # bot.store.OUTBOX_KEY (kept literal: this module is imported by the bench worker)
 BENCH_QUEUE = "bench"

@@ -29,8 +29,9 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
 BASE = "https://bench.example.test"
-SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer en la noche", "dos hombres", "no"]
-ENGLISH = ["hello", "1", "2", "they broke into my car", "skip", "last night", "skip", "no"]
+SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer en la noche", "dos hombres", "no",
+           "2"]
+ENGLISH = ["hello", "1", "2", "they broke into my car", "skip", "last night", "skip", "no", "2"]
 
 
 def free_port() -> int:

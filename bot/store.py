@@ -44,6 +44,7 @@ def log_id(key: str) -> str:
 
 
 RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+SEEN_ROTATE = 50  # dedupe marks per sender hash before it becomes ":old" (the last 50-100 messages are known)
 LOCK_POLL_SECONDS = 0.02
 LOCK_WAIT_SECONDS = 1.5  # then the message goes to the spool: Twilio must get an answer within seconds
 
@@ -57,13 +58,14 @@ class Session:
     the caller gets StaleState: a late writer never overwrites newer state."""
 
     def __init__(self, store: "ConversationStore", key: str, token: str, pipe: Pipeline, message_sid: str,
-                 seen: list[str] | None, state: State | None, version: int) -> None:
+                 seen: list[str] | None, state: State | None, version: int, seen_count: int = 0) -> None:
         self.store = store
         self.key = key
         self.token = token
         self.pipe = pipe
         self.message_sid = message_sid
         self.seen = seen
+        self.seen_count = seen_count  # marks in the sender's current hash (rotated at SEEN_ROTATE)
         self.state = state
         self.version = version
         self.done = False
@@ -87,13 +89,14 @@ class Session:
         self.done = True
 
     def mark_seen(self, pipe: Pipeline, replies: list[str]) -> None:
-        """Remember this MessageSid and its replies inside the save transaction (and which sender it was
-        from, so that delete-my-data can find the marks)."""
+        """Remember this MessageSid and its replies inside the save transaction, in the sender's own hash of
+        marks (same hash slot as the conversation; delete-my-data removes it with the conversation)."""
         if self.message_sid:
-            seen = self.store.seen_key(self.message_sid)
-            pipe.set(seen, json.dumps(replies), ex=self.store.dedupe_ttl)
-            pipe.sadd(f"{self.key}:seen", seen)
-            pipe.expire(f"{self.key}:seen", self.store.dedupe_ttl)
+            marks = f"{self.key}:seen"
+            if self.seen_count >= SEEN_ROTATE:  # keep the newest SEEN_ROTATE..2x marks: memory stays bounded
+                pipe.rename(marks, f"{marks}:old")
+            pipe.hset(marks, self.store.seen_field(self.message_sid), json.dumps(replies))
+            pipe.expire(marks, self.store.dedupe_ttl)
 
     def remember_handle(self, pipe: Pipeline, code: str, ttl: int) -> None:
         """Note that this sender has a follow-up handle on a tip (for delete-my-data)."""
@@ -123,12 +126,11 @@ class Session:
 
         Yields the pipeline, the tip codes this sender had follow-up handles on and the draft's photos, for the
         caller to delete. Nothing is left in Redis derived from the sender's number or their MessageSids."""
-        seen = [m.decode() for m in self.store.redis.smembers(f"{self.key}:seen")]
         codes = self.handle_codes()
         drafts = self.draft_media()
         pipe = self.pipe
         pipe.multi()
-        pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:handles", f"{self.key}:media", *seen)
+        pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:seen:old", f"{self.key}:handles", f"{self.key}:media")
         yield pipe, codes, drafts
         pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
         try:
@@ -152,9 +154,9 @@ class ConversationStore:
         """The Redis key of one sender's conversation (hash-tagged so its lock shares the slot)."""
         return f"{PREFIX}conv:{{{sender_id(self.secret, address)}}}"
 
-    def seen_key(self, message_sid: str) -> str:
-        """Where a handled MessageSid is remembered (an HMAC of it, so Redis cannot be matched to Twilio's logs)."""
-        return f"{PREFIX}seen:{sender_id(self.secret, 'sid:' + message_sid)}"
+    def seen_field(self, message_sid: str) -> str:
+        """How a handled MessageSid is remembered (an HMAC of it, so Redis cannot be matched to Twilio's logs)."""
+        return sender_id(self.secret, "sid:" + message_sid)[:20]
 
     def _acquire(self, key: str) -> str:
         token = secrets.token_hex(16)
@@ -174,12 +176,16 @@ class ConversationStore:
         try:
             pipe.watch(key)
             with self.redis.pipeline(transaction=False) as reads:
-                reads.get(self.seen_key(message_sid))
+                field = self.seen_field(message_sid)
+                reads.hget(f"{key}:seen", field)
+                reads.hget(f"{key}:seen:old", field)
+                reads.hlen(f"{key}:seen")
                 reads.hmget(key, "v", "state")
-                raw_seen, (raw_version, raw_state) = reads.execute()
+                raw_seen, raw_old, seen_count, (raw_version, raw_state) = reads.execute()
+            raw_seen = raw_seen or raw_old
             seen = None if raw_seen is None or not message_sid else list(json.loads(raw_seen))
             state, version = self._decode(key, raw_version, raw_state)
-            session = Session(self, key, token, pipe, message_sid, seen, state, version)
+            session = Session(self, key, token, pipe, message_sid, seen, state, version, seen_count)
             yield session
         finally:
             if session is None or not session.done:

@@ -36,7 +36,7 @@ def test_after_delete_no_key_can_be_linked_to_the_resident(app, client, redis_cl
     assert done[0].startswith("Listo. Borramos su conversación") and "Borre también este chat" in done[0]
 
     who = sender_id(line.config.hash_secret, RESIDENT)
-    seen = {line.store.seen_key(sid) for sid in sids}
+    seen = {line.store.seen_field(sid) for sid in sids}
     dump = redis_dump(redis_client)
     for key, text in dump.items():
         assert who not in text, f"{key!r} is derived from the resident's number"

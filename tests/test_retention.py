@@ -26,7 +26,7 @@ def line_keys(client) -> set[str]:
 
 
 def kinds(keys: set[str]) -> set[str]:
-    """Key names without their ids: ls:conv:{ab12..}:seen -> conv:seen, ls:seen:9f3c.. -> seen."""
+    """Key names without their ids: ls:conv:{ab12..}:seen -> conv:seen, ls:sent:9f3c.. -> sent."""
     def kind(key: str) -> str:
         parts = re.sub(r"\{[^}]*\}", "", key).split(":")[1:]
         return ":".join(p for p in parts if p and not re.fullmatch(r"[0-9a-f]{16,}", p))
@@ -45,11 +45,11 @@ def test_every_record_goes_on_schedule(redis_url, redis_client, clock, twilio_ht
     officer = Staff(app, "maria")
     officer.get(f"/dashboard/tips/{old}")
     before = kinds(line_keys(redis_client))
-    assert {"conv", "seen", "tip", "tip:handle", "sent", "tips"} <= before, before
+    assert {"conv", "conv:seen", "tip", "tip:handle", "sent", "tips"} <= before, before
 
     time.sleep(2.2)  # Redis expires the short-lived records by itself
     after_ttl = kinds(line_keys(redis_client))
-    for kind in ("conv", "conv:seen", "conv:handles", "seen", "tip:handle", "sent"):
+    for kind in ("conv", "conv:seen", "conv:seen:old", "conv:handles", "tip:handle", "sent"):
         assert kind not in after_ttl, f"{kind} outlived its TTL"
     assert "tip" in after_ttl  # tips wait for the purge
 

@@ -113,7 +113,24 @@ def test_a_handled_message_sid_is_remembered_with_its_replies(store, redis_clien
         assert session.seen == ["hola", "menu"]
     with store.session(key, "SM2") as session:
         assert session.seen is None
-    assert 0 < redis_client.ttl(store.seen_key("SM1")) <= 60
+    assert 0 < redis_client.ttl(f"{key}:seen") <= 60
+    assert redis_client.hkeys(f"{key}:seen") == [store.seen_field("SM1").encode()]  # an HMAC, never the sid
+
+
+def test_dedupe_marks_rotate_so_memory_stays_bounded_and_recent_ones_are_kept(store, redis_client):
+    from bot.store import SEEN_ROTATE
+    key = store.key(NUMBER)
+    total = SEEN_ROTATE * 3 + 7
+    for n in range(total):
+        with store.session(key, f"SM{n}") as session:
+            assert session.seen is None
+            with session.saving(State(flow_id="main")) as pipe:
+                session.mark_seen(pipe, [f"reply {n}"])
+    marks = redis_client.hlen(f"{key}:seen") + redis_client.hlen(f"{key}:seen:old")
+    assert SEEN_ROTATE < marks <= 2 * SEEN_ROTATE
+    for n in range(total - SEEN_ROTATE, total):  # at least the last SEEN_ROTATE messages are still known
+        with store.session(key, f"SM{n}") as session:
+            assert session.seen == [f"reply {n}"]
 
 
 def test_an_unreadable_state_starts_the_conversation_over(store, redis_client):
