@@ -97,9 +97,18 @@ cmd_test() {
   "$VENV/bin/python" -m pytest -q "$@"
 }
 
+cmd_audit() {
+  # Known vulnerabilities in the pinned packages. Needs a vulnerability database (PyPI's JSON API or OSV on
+  # the internet); --strict fails when a package cannot be checked, so an unreachable database never
+  # passes as "clean". Not part of `test`: CI's registry mirror has no vulnerability data.
+  python_env requirements-dev.txt
+  "$VENV/bin/pip-audit" --strict --progress-spinner off -r requirements.txt -r requirements-dev.txt "$@"
+}
+
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   test) shift; cmd_test "$@" ;;
+  audit) shift; cmd_audit "$@" ;;
   stop) shift; cmd_stop ;;
-  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh stop" >&2; exit 64 ;;
+  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh audit | ./line.sh stop" >&2; exit 64 ;;
 esac

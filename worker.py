@@ -18,7 +18,10 @@ def main() -> int:
         return 2
     line = app.extensions["linea"]
     with app.app_context():
-        worker = Worker([line.queue], connection=line.redis, serializer=JSONSerializer)
+        # Maintenance every minute: jobs whose worker died are retried (or reported) within a few minutes.
+        # Job arguments are ids only, and still not logged (log_job_description=False).
+        worker = Worker([line.queue], connection=line.redis, serializer=JSONSerializer, maintenance_interval=60,
+                        log_job_description=False)
         worker.work(with_scheduler=True)
     return 0
 

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from rq import get_current_job
+from rq.exceptions import AbandonedJobError
+from rq.job import Job
 
 from . import i18n, media
 from .channels.outbound import DeliveryError
@@ -237,3 +239,20 @@ def _delete_original(line: Line, url: str) -> None:
     config = line.config
     if not media.delete_original(url, config.twilio_account_sid, config.twilio_auth_token, line.media_fetcher):
         log.warning("a photo's original could not be deleted at Twilio; delete it in the console")
+
+
+def job_failed(job: Job, connection: object, kind: type, value: BaseException, traceback: object) -> None:
+    """RQ failure callback: when a worker died mid-job (SIGKILL, crash) and no retry is left, say so where
+    officers look, so that nothing is silently missing (other failures are recorded by the jobs themselves)."""
+    if not issubclass(kind, AbandonedJobError) or job.retries_left:
+        return  # RQ retries it
+    line = current_line()
+    args = list(job.args)
+    if job.func_name == "bot.jobs.notify_officer":
+        name = args[1] if len(args) < 3 or args[2] is None else f"{args[1]}+{args[2]}"
+        record(line, args[0], name, "failed: worker died")
+    elif job.func_name == "bot.jobs.relay_reply":
+        record(line, args[0], f"reply:{args[1]}", "failed: worker died")
+    elif job.func_name == "bot.jobs.fetch_photo":
+        line.photos.refuse(args[0], "worker died")
+    log.error("job %s died with its worker and has no retries left", job.func_name)

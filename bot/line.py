@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 
 import redis
 from flask import current_app
-from rq import Queue, Retry
+from rq import Callback, Queue, Retry
 from rq.serializers import JSONSerializer
 
 from . import i18n, photo_intake, sms
@@ -35,6 +35,7 @@ log = logging.getLogger("linea.line")
 SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "line.followup_on", "line.officer_message",
               "flows.unknown_code", "flows.code_needs_text") + photo_intake.SHELL_KEYS
 JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+JOB_TIMEOUT = 120  # seconds; a job whose worker died is noticed after this (plus the worker's maintenance pass)
 SAVE_ATTEMPTS = 3
 
 
@@ -270,8 +271,9 @@ class Line:
 
     def enqueue(self, pipe: redis.client.Pipeline | None, function: str, *args: object) -> None:
         """Queue a job by dotted name with JSON arguments (ids only), inside a transaction when given."""
-        self.queue.enqueue_call(function, args=list(args), retry=JOB_RETRY, pipeline=pipe,
-                                result_ttl=24 * 3600, failure_ttl=30 * 24 * 3600)
+        self.queue.enqueue_call(function, args=list(args), retry=JOB_RETRY, pipeline=pipe, timeout=JOB_TIMEOUT,
+                                result_ttl=24 * 3600, failure_ttl=30 * 24 * 3600,
+                                on_failure=Callback("bot.jobs.job_failed"))
 
     def render(self, replies: Iterable[Reply], locale: str | None, channel: str) -> list[str]:
         """Render replies in the resident's language (both, Spanish first, while it is unknown) and pack them."""

@@ -5,7 +5,7 @@ import re
 
 from bot.store import sender_id
 from tests.conftest import inbound_form, post_signed, replies
-from tests.test_privacy import redis_dump
+from tests.security.test_privacy import redis_dump
 
 RESIDENT = "+15553216547"
 TIP = ["2", "me robaron", "en la 5", "ayer", "saltar", "no", "si"]

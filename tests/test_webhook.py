@@ -197,7 +197,7 @@ def test_healthz_answers_503_and_the_webhook_still_answers_when_redis_is_down(cl
     texts = replies(post_signed(client, inbound_form(RESIDENT, "hola")))
     joined = "\n".join(texts)
     assert "911" in joined and "Recibimos su mensaje" in joined and "We received your message" in joined
-    assert len(app.extensions["linea"].spool.pending()) == 1  # kept for later, see tests/test_spool.py
+    assert len(app.extensions["linea"].spool.pending()) == 1  # kept for later, see tests/reliability/test_spool.py
 
 
 def test_when_neither_redis_nor_the_spool_can_take_a_message_the_resident_is_asked_to_resend(clock, tmp_path):
