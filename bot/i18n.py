@@ -57,9 +57,25 @@ def text(key: str, locale: str, **params: str) -> str:
         raise TranslationError(f"cannot render {key!r} in {locale!r}: {exc}") from exc
 
 
-def render(reply: Reply, locale: str, defaults: Mapping[str, str] | None = None) -> str:
-    """Render an engine Reply in the resident's locale; defaults fill placeholders the reply does not set."""
-    return text(reply.key, locale, **{**(defaults or {}), **reply.params})
+def render(reply: Reply, locale: str, defaults: Mapping[str, str] | None = None, overlay: str = "") -> str:
+    """Render an engine Reply in the resident's locale; defaults fill placeholders the reply does not set.
+
+    overlay: a prefix of texts installed with install_overlay (a published revision or a draft); keys it does
+    not have come from the files."""
+    key = reply.key
+    if overlay and translations.has(overlay + key, locale):
+        key = overlay + key
+    return text(key, locale, **{**(defaults or {}), **reply.params})
+
+
+def install_overlay(prefix: str, texts: Mapping[str, Mapping[str, str]]) -> None:
+    """Load another set of texts ({locale: {key: text}}) under a key prefix, replacing what it had."""
+    for locale in LOCALES:
+        catalog = translations.container.setdefault(locale, {})
+        for key in [k for k in catalog if k.startswith(prefix)]:
+            del catalog[key]
+        for key, value in (texts.get(locale) or {}).items():
+            translations.add(prefix + key, value, locale=locale)
 
 
 def placeholders(value: str) -> set[str]:

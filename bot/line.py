@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from contextvars import ContextVar
+from dataclasses import replace
 from functools import cached_property
 from typing import Callable, Iterable
 
@@ -22,6 +25,8 @@ from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, Opted
 from .engine import nlu
 from .engine.engine import is_expired
 from .deliveries import Deliveries
+from .flow_library import Bundle, FlowLibrary, shipped_bundle
+from .flows import parse_flow_text
 from .handles import Handle, HandleStore
 from .media import Fetcher, HttpFetcher
 from .photos import PhotoStore
@@ -37,6 +42,16 @@ SHELL_KEYS = ("line.trouble", "line.truncated", "line.received_later", "line.fol
 JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 JOB_TIMEOUT = 120  # seconds; a job whose worker died is noticed after this (plus the worker's maintenance pass)
 SAVE_ATTEMPTS = 3
+
+
+_MESSAGE_FLOW: ContextVar[tuple[int, Flow] | None] = ContextVar("linea_message_flow", default=None)
+REVISION_CHECK_SECONDS = 2.0
+
+
+def policy_keys(flow: Flow) -> set[str]:
+    """The texts that state the immigration policy (the immigration intent's node, and the reassurance)."""
+    node = flow.nodes.get(flow.intents.get("immigration", ""))
+    return set(node.say if node else ()) | {flow.messages.reassurance}
 
 
 def current_line() -> "Line":
@@ -55,7 +70,9 @@ class Line:
     def __init__(self, config: Config, client: redis.Redis, flow: Flow, clock: Callable[[], float]) -> None:
         self.config = config
         self.redis = client
-        self.flow = flow
+        self._flows: dict[int, Flow] = {0: flow}  # parsed revisions by number (0: the shipped files)
+        self._current = (0, float("-inf"))          # (revision number, when it was last read from Redis)
+        self.library = FlowLibrary(client, shipped_bundle(config.flows_dir, config.translations_dir))
         self.clock = clock
         self.store = ConversationStore(client, config.hash_secret, config.conversation_ttl, config.dedupe_ttl,
                                        config.lock_seconds)
@@ -64,11 +81,52 @@ class Line:
         self.deliveries = Deliveries(client, config.hash_secret, config.dedupe_ttl)
         self.photos = PhotoStore(client, config.hash_secret)
         self.stats = Stats(client, config.timezone)
-        policy = flow.nodes.get(flow.intents.get("immigration", ""))
-        self._policy_keys = set(policy.say if policy else ()) | {flow.messages.reassurance}
+
         self.outbox = Outbox(client)
         self.spool = Spool(config.spool_dir, config.hash_secret)
         self.queue = Queue(config.queue_name, connection=client, serializer=JSONSerializer)
+
+    # --- flow revisions ---------------------------------------------------------------------------------
+    @property
+    def flow(self) -> Flow:
+        """The flow of the message being handled (its conversation's revision), else the current one."""
+        pinned = _MESSAGE_FLOW.get()
+        return pinned[1] if pinned else self.flow_for(self.current_revision())
+
+    @property
+    def overlay(self) -> str:
+        """The translation-key prefix of that flow's revision ("" for the shipped texts)."""
+        pinned = _MESSAGE_FLOW.get()
+        number = pinned[0] if pinned else self.current_revision()
+        return f"rev{number}." if number else ""
+
+    def current_revision(self) -> int:
+        """The published revision new conversations start on (re-read from Redis every few seconds)."""
+        number, checked = self._current
+        if time.monotonic() - checked > REVISION_CHECK_SECONDS:
+            try:
+                number = self.library.current_number()
+            except redis.RedisError:
+                pass  # keep the one we know
+            self._current = (number, time.monotonic())
+        return number
+
+    def flow_for(self, number: int) -> Flow:
+        """The parsed flow of a revision, its texts installed under rev<number>. (the current one if unknown)."""
+        if number not in self._flows:
+            revision = self.library.get(number)
+            if revision is None:
+                log.error("conversation on unknown flow revision %d; using the current one", number)
+                return self.flow_for(self.current_revision()) if number != self.current_revision() else self._flows[0]
+            i18n.install_overlay(f"rev{number}.", revision.bundle.texts)
+            self._flows[number] = parse_flow_text(revision.bundle.flow, f"revision {number}")
+        return self._flows[number]
+
+    def publish(self, bundle: Bundle, author: str, comment: str, reverts: int | None = None) -> int:
+        """Publish a checked bundle as the new current revision (this process uses it at once)."""
+        number = self.library.publish(bundle, author, self.clock(), comment, reverts)
+        self._current = (number, time.monotonic())
+        return number
 
     # --- answering residents -------------------------------------------------------------------------
     def receive(self, message: InboundMessage) -> list[str]:
@@ -180,7 +238,7 @@ class Line:
         names = [f"channel|{channel}", f"topic|{topic}"] if topic else []
         if (topic or (before is not None and before.locale is None)) and outcome.state.locale:
             names.append(f"language|{outcome.state.locale}")
-        if self._policy_keys & {reply.key for reply in outcome.replies}:
+        if policy_keys(self.flow) & {reply.key for reply in outcome.replies}:
             names.append("outcome|policy")
         was_in_interview = not topic and before is not None and photo_intake.in_interview(self, before.node)
         if photo_intake.in_interview(self, outcome.state.node) and not was_in_interview:
@@ -192,8 +250,24 @@ class Line:
         return names
 
     def _apply(self, session: Session, message: InboundMessage, body: str, notes: list[Reply]) -> list[str]:
+        """Handle a message on its conversation's flow revision: a conversation finishes on the revision it
+        started with; a new one (or one that expired) starts on the current revision."""
         now = self.clock()
+        state = session.state
+        number = self.current_revision() if self._is_fresh(state, now) else state.revision
+        flow = self.flow_for(number)
+        if number not in self._flows:  # that revision is gone: a safe restart on the current one
+            number = self.current_revision()
+        token = _MESSAGE_FLOW.set((number, flow))
+        try:
+            return self._apply_on(session, message, body, notes, now, number)
+        finally:
+            _MESSAGE_FLOW.reset(token)
+
+    def _apply_on(self, session: Session, message: InboundMessage, body: str, notes: list[Reply], now: float,
+                  revision: int) -> list[str]:
         outcome, topic = self._advance(session.state, message, body, now)
+        outcome = replace(outcome, state=outcome.state.with_(revision=revision))
         photos = photo_intake.plan(self, outcome, message)
         replies = [] if outcome.silent else notes + (photos.replies() if photos else []) + list(outcome.replies)
         if any(isinstance(effect, ForgetMe) for effect in outcome.effects):
@@ -279,9 +353,10 @@ class Line:
         """Render replies in the resident's language (both, Spanish first, while it is unknown) and pack them."""
         texts = []
         notice = self.notice_params()
+        overlay = self.overlay
         for reply in replies:
             for each in ((locale,) if locale else ("es", "en")):
-                texts.append(i18n.render(reply, each, notice))
+                texts.append(i18n.render(reply, each, notice, overlay))
         return sms.pack(texts, channel)
 
     def notice_params(self) -> dict[str, str]:

@@ -99,6 +99,7 @@ class State:
     updated_at: float = 0.0
     followup: bool = False  # the resident agreed that officers may ask follow-up questions about the next tip
     confirming_delete: bool = False  # the resident asked to delete their data; the next message confirms
+    revision: int = 0  # the flow revision this conversation runs on (set by the host; 0: the shipped flow)
 
     def with_(self, **changes: Any) -> "State":
         """Return a copy with some fields changed."""
@@ -116,6 +117,7 @@ class State:
             "updated_at": self.updated_at,
             "followup": self.followup,
             "confirming_delete": self.confirming_delete,
+            "revision": self.revision,
         }
 
     @classmethod
@@ -131,6 +133,7 @@ class State:
             updated_at=float(data.get("updated_at", 0.0)),
             followup=bool(data.get("followup", False)),
             confirming_delete=bool(data.get("confirming_delete", False)),
+            revision=int(data.get("revision", 0) or 0),
         )
 
 
