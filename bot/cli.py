@@ -17,7 +17,9 @@ from .accounts import ROLES, AccountError
 from .evaluation import evaluate, read_examples
 from .understanding import classify
 from .engine import FlowError, message_keys
-from .flows import load_flows
+from .flow_check import check_bundle
+from .flow_library import shipped_bundle
+from .flows import dump_bundle, load_bundle, load_flows
 from .line import SHELL_KEYS, current_line
 from .channels.twilio import signature
 from .webhook import public_url
@@ -48,6 +50,49 @@ def flows_check() -> None:
         sys.exit(1)
     for flow in flows.values():
         click.echo(f"ok: flow {flow.id!r}: {len(flow.nodes)} nodes, {len(message_keys(flow))} message keys")
+    report = check_bundle(shipped_bundle(config.flows_dir, config.translations_dir))
+    for finding in report.findings:
+        click.echo(f"{finding.level}: {finding.where}: {finding.message}", err=True)
+    if report.errors:
+        sys.exit(1)
+    click.echo(f"ok: safety and SMS lint: {len(report.sms)} texts checked, "
+               f"{len(report.findings)} warnings")
+
+
+@flows_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--revision", type=int, default=None, help="A published revision (default: the current one).")
+def flows_export(path: str, revision: int | None) -> None:
+    """Write a revision (flow + en/es texts + policy review) to a YAML file, e.g. to keep it in git."""
+    line = current_line()
+    number = line.current_revision() if revision is None else revision
+    found = line.library.get(number)
+    if found is None:
+        click.echo(f"error: no revision {number}", err=True)
+        sys.exit(1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(dump_bundle(found.bundle.export()))
+    click.echo(f"wrote revision {number} to {path}")
+
+
+@flows_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def flows_import(path: str) -> None:
+    """Make an exported file the editor's draft (publish it from the dashboard after the checks pass)."""
+    from .admin.editor import bundle_from_export
+    line = current_line()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            bundle = bundle_from_export(load_bundle(handle.read()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    line.library.save_draft(bundle, "cli", line.clock())
+    report = check_bundle(bundle)
+    for finding in report.findings:
+        click.echo(f"{finding.level}: {finding.where}: {finding.message}", err=True)
+    click.echo(f"saved as the draft ({len(report.errors)} errors, "
+               f"{len(report.findings) - len(report.errors)} warnings)")
 
 
 translations_group = AppGroup("translations", help="Translations of everything residents and officers read.")

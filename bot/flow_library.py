@@ -117,3 +117,12 @@ class FlowLibrary:
     def discard_draft(self) -> None:
         """Forget the draft (after publishing it, or on request)."""
         self.redis.delete(f"{KEY}:draft")
+
+    def scratch(self, name: str) -> str | None:
+        """A coordinator's short-lived working data (the preview conversation), or None."""
+        raw = self.redis.get(f"{KEY}:scratch:{name}")
+        return raw.decode() if raw else None
+
+    def keep_scratch(self, name: str, value: str, ttl: int = 24 * 3600) -> None:
+        """Store short-lived working data for a day."""
+        self.redis.set(f"{KEY}:scratch:{name}", value, ex=ttl)

@@ -137,3 +137,28 @@ def test_users_disable_and_password_end_sessions(local_app):
     result = runner.invoke(args=["users", "password", "maria", "--password", "a brand new password"])
     assert result.exit_code == 0 and accounts.session(token) is None
     assert accounts.authenticate("maria", "a brand new password") is not None
+
+
+def test_flows_check_runs_the_safety_lint_on_the_shipped_texts(redis_url, clock, tmp_path):
+    shutil.copytree(os.path.join(ROOT, "translations"), tmp_path / "t")
+    spanish = tmp_path / "t" / "flows.es.yml"
+    text = spanish.read_text(encoding="utf-8")
+    spanish.write_text(text.replace('ask_who: "', 'ask_who: "¿Tiene papeles? ', 1), encoding="utf-8")
+    app = create_app({"mode": "local", "redis_url": redis_url, "translations_dir": str(tmp_path / "t"),
+                      "extra": {"clock": clock}})
+    result = app.test_cli_runner().invoke(args=["flows", "check"])
+    assert result.exit_code == 1 and "error: nodes.ask_who.prompt [es]: asks about immigration status" in result.output
+
+
+def test_flows_export_and_import_round_trip(local_app, tmp_path):
+    runner = local_app.test_cli_runner()
+    path = tmp_path / "flow.yml"
+    assert runner.invoke(args=["flows", "export", str(path)]).output == f"wrote revision 0 to {path}\n"
+    path.write_text(path.read_text(encoding="utf-8").replace("¿Qué pasó?", "¿Qué ocurrió?", 1), encoding="utf-8")
+    result = runner.invoke(args=["flows", "import", str(path)])
+    assert result.exit_code == 0 and "saved as the draft (0 errors, 0 warnings)" in result.output
+    draft = local_app.extensions["linea"].library.draft()[0]
+    assert draft.texts["es"]["flows.ask_what"].startswith("¿Qué ocurrió?")
+    (tmp_path / "bad.yml").write_text("- not an export", encoding="utf-8")
+    bad = runner.invoke(args=["flows", "import", str(tmp_path / "bad.yml")])
+    assert bad.exit_code == 1 and "expected a Línea Segura export" in bad.output

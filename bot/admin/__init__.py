@@ -6,7 +6,7 @@ from flask import Flask
 from ..accounts import Accounts
 from ..audit import AuditLog
 from ..line import Line
-from . import auth, dashboard, present
+from . import auth, dashboard, editor, present
 
 
 def register(app: Flask, line: Line) -> None:
@@ -16,3 +16,4 @@ def register(app: Flask, line: Line) -> None:
     present.install(app, line)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(editor.bp)

@@ -1,0 +1,160 @@
+"""The flow editor over HTTP: draft, checks, preview, publish, policy control, revert, import/export, and
+conversations pinned to the revision they started on (real redis-server)."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.conftest import Staff, inbound_form, post_signed, replies
+
+NEW_WHAT = "¿Qué pasó? Cuéntenos con sus palabras."
+
+
+def form_for(bundle, flow: str | None = None, **changes: str) -> dict[str, str]:
+    """The edit form as a browser would post it: every text, the structure, with some texts changed."""
+    form = {"flow": flow if flow is not None else bundle.flow}
+    for locale, texts in bundle.texts.items():
+        for key, value in texts.items():
+            form[f"text::{locale}::{key}"] = value
+    for name, value in changes.items():
+        form[name] = value
+    return form
+
+
+def draft_of(app):
+    line = app.extensions["linea"]
+    draft = line.library.draft()
+    return draft[0] if draft else line.library.get(line.current_revision()).bundle
+
+
+def save(staff, app, **changes) -> str:
+    staff.get("/dashboard/flows/edit")
+    response = staff.post("/dashboard/flows/edit", form_for(draft_of(app), **changes))
+    assert response.status_code == 302 and response.location.endswith("/dashboard/flows/edit?saved=1")
+    return staff.get(response.location).get_data(as_text=True)
+
+
+def converse(client, sender: str, messages: list[str]) -> list[str]:
+    texts: list[str] = []
+    for body in messages:
+        texts = replies(post_signed(client, inbound_form(sender, body)))
+    return texts
+
+
+def test_only_coordinators_and_admins_edit(app):
+    assert Staff(app, "ofc", "officer").get("/dashboard/flows/").status_code == 403
+    assert Staff(app, "coord", "coordinator").get("/dashboard/flows/").status_code == 200
+    assert Staff(app, "boss", "admin").get("/dashboard/flows/edit").status_code == 200
+
+
+def test_edit_preview_publish_and_conversations_keep_their_revision(app, client):
+    coordinator = Staff(app, "coord", "coordinator")
+    before = converse(client, "+15556660001", ["hola", "2"])  # started on revision 0, now at ask_what
+    page = save(coordinator, app, **{"text::es::flows.ask_what": NEW_WHAT})
+    assert "Draft saved." in page
+    assert NEW_WHAT in page and "UCS-2" in page and 'id="no-findings"' in page
+
+    coordinator.get("/dashboard/flows/preview")
+    for text in ("hola", "2"):
+        coordinator.post("/dashboard/flows/preview", {"text": text})
+    preview = coordinator.get("/dashboard/flows/preview").get_data(as_text=True)
+    assert NEW_WHAT in preview
+    assert app.extensions["linea"].current_revision() == 0  # nothing published by a preview
+
+    coordinator.get("/dashboard/flows/")
+    assert "error=comment_needed" in coordinator.post("/dashboard/flows/publish", {"comment": ""}).location
+    assert "done=published" in coordinator.post("/dashboard/flows/publish", {"comment": "clearer first question"}).location
+    line = app.extensions["linea"]
+    assert line.current_revision() == 1 and line.library.draft() is None
+    assert NEW_WHAT in converse(client, "+15556660002", ["hola", "2"])[0]         # new conversations
+    assert "¿Dónde pasó?" in converse(client, "+15556660001", ["me robaron"])[0]   # in flight: still revision 0
+    state, _ = line.store.load(line.store.key("+15556660001"))
+    assert state.revision == 0 and before
+    assert ("coord", "flow_publish") in [(e.who, e.action) for e in app.extensions["linea-audit"].recent()]
+
+
+def test_a_question_about_status_is_shown_and_cannot_be_published(app):
+    coordinator = Staff(app, "coord", "coordinator")
+    page = save(coordinator, app, **{"text::es::flows.ask_who": "¿Tiene papeles? ¿Quiénes estaban?"})
+    assert "nodes.ask_who.prompt [es]" in page and "Residents who fear deportation" in page
+    coordinator.get("/dashboard/flows/")
+    assert "error=draft_has_errors" in coordinator.post("/dashboard/flows/publish", {"comment": "x"}).location
+    assert app.extensions["linea"].current_revision() == 0
+
+
+def test_the_policy_wording_needs_an_admin_and_a_review_record(app):
+    coordinator = Staff(app, "coord", "coordinator")
+    new_policy = "La policía de esta ciudad no pregunta por su estatus migratorio. Revisado por la oficina legal."
+    save(coordinator, app, **{"text::es::flows.policy": new_policy})
+    coordinator.get("/dashboard/flows/")
+    assert "policy_needs_admin" in coordinator.post("/dashboard/flows/publish", {"comment": "x"}).location
+    admin = Staff(app, "boss", "admin")
+    admin.get("/dashboard/flows/")
+    assert "policy_needs_review" in admin.post("/dashboard/flows/publish", {"comment": "x"}).location
+    save(admin, app, policy_reviewer="Lic. Ana Ruiz, City Attorney", policy_reviewed_on="2026-11-20")
+    admin.get("/dashboard/flows/")
+    assert "done=published" in admin.post("/dashboard/flows/publish", {"comment": "legal review"}).location
+    overview = admin.get("/dashboard/flows/").get_data(as_text=True)
+    assert "Lic. Ana Ruiz, City Attorney, 2026-11-20" in overview
+
+
+def test_revert_publishes_an_earlier_revision_again(app, client):
+    coordinator = Staff(app, "coord", "coordinator")
+    save(coordinator, app, **{"text::es::flows.ask_what": NEW_WHAT})
+    coordinator.get("/dashboard/flows/")
+    coordinator.post("/dashboard/flows/publish", {"comment": "new wording"})
+    coordinator.get("/dashboard/flows/")
+    assert "done=reverted" in coordinator.post("/dashboard/flows/revert/0").location
+    line = app.extensions["linea"]
+    assert line.current_revision() == 2 and line.library.get(2).reverts == 0
+    assert "¿Qué pasó?" in converse(client, "+15556660003", ["hola", "2"])[0]
+    assert NEW_WHAT not in converse(client, "+15556660004", ["hola", "2"])[0]
+    history = coordinator.get("/dashboard/flows/").get_data(as_text=True)
+    assert "revert to revision 0" in history and history.count('data-revision="') == 3
+
+
+def test_export_then_import_round_trips_as_a_draft(app):
+    coordinator = Staff(app, "coord", "coordinator")
+    exported = coordinator.get("/dashboard/flows/export/0")
+    assert exported.status_code == 200 and b"flows.ask_what" in exported.data
+    changed = exported.data.decode().replace("¿Qué pasó?", "¿Qué ocurrió?", 1).encode()
+    coordinator.get("/dashboard/flows/")
+    response = coordinator.client.post("/dashboard/flows/import", base_url="https://line.example.test",
+                                       data={"csrf": coordinator.csrf, "file": (io.BytesIO(changed), "mine.yml")},
+                                       content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith("/dashboard/flows/edit")
+    assert "¿Qué ocurrió?" in draft_of(app).texts["es"]["flows.ask_what"]
+    bad = coordinator.client.post("/dashboard/flows/import", base_url="https://line.example.test",
+                                  data={"csrf": coordinator.csrf, "file": (io.BytesIO(b"just: text"), "x.yml")},
+                                  content_type="multipart/form-data")
+    assert "error=bad_import" in bad.location
+
+
+def test_a_structural_change_leaves_conversations_in_flight_on_their_revision(app, client):
+    line = app.extensions["linea"]
+    converse(client, "+15556660005", ["hola", "2", "me robaron"])  # waiting at ask_where on revision 0
+    coordinator = Staff(app, "coord", "coordinator")
+    shorter = draft_of(app).flow.replace("    field: what\n    next: ask_where", "    field: what\n    next: ask_when")
+    shorter = shorter[:shorter.index("  ask_where:")] + shorter[shorter.index("  ask_when:"):]
+    page = save(coordinator, app, flow=shorter)
+    assert 'id="no-findings"' in page, page[page.index('id="findings"'):][:800]
+    coordinator.get("/dashboard/flows/")
+    coordinator.post("/dashboard/flows/publish", {"comment": "no 'where' question"})
+    assert "¿Cuándo pasó?" in converse(client, "+15556660005", ["en el parque"])[0]  # revision 0 goes on
+    assert "¿Cuándo pasó?" in converse(client, "+15556660006", ["hola", "2", "me robaron"])[0]  # new: skips it
+    state, _ = line.store.load(line.store.key("+15556660006"))
+    assert state.revision == 1 and "where" not in dict(state.answers)
+
+
+@pytest.mark.parametrize("revision", [99, -1])
+def test_a_conversation_on_a_revision_that_does_not_exist_restarts_safely(app, client, revision):
+    line = app.extensions["linea"]
+    converse(client, "+15556660007", ["hola", "2"])
+    key = line.store.key("+15556660007")
+    state, _ = line.store.load(key)
+    with line.store.session(key) as session:
+        with session.saving(state.with_(revision=revision)):
+            pass
+    texts = converse(client, "+15556660007", ["me robaron"])
+    assert texts and "Lo sentimos" not in texts[0]
