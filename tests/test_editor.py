@@ -158,3 +158,14 @@ def test_a_conversation_on_a_revision_that_does_not_exist_restarts_safely(app, c
             pass
     texts = converse(client, "+15556660007", ["me robaron"])
     assert texts and "Lo sentimos" not in texts[0]
+
+
+def test_a_broken_draft_in_preview_says_so_instead_of_failing(app):
+    coordinator = Staff(app, "coord", "coordinator")
+    flow = draft_of(app).flow.replace("prompt: flows.ask_what", "prompt: flows.ask_nothing")
+    save(coordinator, app, flow=flow)  # a text that exists in no language
+    coordinator.get("/dashboard/flows/preview")
+    for text in ("hola", "2"):
+        assert coordinator.post("/dashboard/flows/preview", {"text": text}).status_code == 302
+    page = coordinator.get("/dashboard/flows/preview").get_data(as_text=True)
+    assert "the draft cannot answer" in page and "flows.ask_nothing" in page

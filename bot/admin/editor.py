@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from .. import i18n
-from ..engine import Inbound, State, SubmitTip, advance, message_keys
+from ..engine import EngineError, Inbound, State, SubmitTip, advance, message_keys
 from ..flow_check import Report, check_bundle
 from ..flow_library import Bundle
 from ..flows import dump_bundle, load_bundle
@@ -192,7 +192,11 @@ def preview() -> str | Response:
             saved = {"state": None, "turns": []}
         else:
             text = str(request.form.get("text", ""))[:1600]
-            saved = _preview_turn(line, bundle, report, saved, text)
+            try:
+                saved = _preview_turn(line, bundle, report, saved, text)
+            except (EngineError, i18n.TranslationError) as exc:  # a draft may be broken: say so, never a 500
+                saved["turns"] = (saved["turns"] + [{"in": text, "out": [f"(the draft cannot answer: {exc})"]}])[
+                    -PREVIEW_TURNS:]
         line.library.keep_scratch(key, json.dumps(saved))
         return redirect(url_for("editor.preview"))
     return render_template("admin/flow_preview.html", turns=saved["turns"], report=report)
