@@ -81,9 +81,13 @@ class Session:
         else:
             pipe.expire(self.key, self.store.ttl)
         yield pipe
-        pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
+        self._commit()
+
+    def _commit(self) -> None:
+        """Release the lock inside the transaction and run it; StaleState if the conversation changed."""
+        self.pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
         try:
-            pipe.execute()
+            self.pipe.execute()
         except redis.WatchError as exc:
             raise StaleState("the conversation changed while this message was processed") from exc
         self.done = True
@@ -132,12 +136,7 @@ class Session:
         pipe.multi()
         pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:seen:old", f"{self.key}:handles", f"{self.key}:media")
         yield pipe, codes, drafts
-        pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
-        try:
-            pipe.execute()
-        except redis.WatchError as exc:
-            raise StaleState("the conversation changed while this message was processed") from exc
-        self.done = True
+        self._commit()
 
 
 class ConversationStore:

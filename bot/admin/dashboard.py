@@ -127,6 +127,12 @@ def tip(code: str) -> str:
                            error=request.args.get("error"))
 
 
+def _form_text(limit: int) -> str | None:
+    """The posted text, trimmed, or None when it is empty or longer than limit."""
+    text = str(request.form.get("text", "")).strip()
+    return text if 0 < len(text) <= limit else None
+
+
 def _back(code: str, **args: str) -> Response:
     return redirect(url_for("dashboard.tip", code=code, **args))
 
@@ -161,8 +167,8 @@ def assign(code: str) -> Response:
 def add_note(code: str) -> Response:
     """Add an internal note (officers only; never sent to the resident)."""
     found = _tip_or_404(code)
-    text = str(request.form.get("text", "")).strip()
-    if not text or len(text) > MAX_NOTE_CHARS:
+    text = _form_text(MAX_NOTE_CHARS)
+    if text is None:
         return _back(found.code, error="note_length")
     line = current_line()
     line.tips.add_note(found.code, g.session.user.name, text, line.clock())
@@ -175,8 +181,8 @@ def add_note(code: str) -> Response:
 def reply(code: str) -> Response:
     """Queue an officer's message to the resident (through the line; the officer never sees the number)."""
     found = _tip_or_404(code)
-    text = str(request.form.get("text", "")).strip()
-    if not text or len(text) > MAX_REPLY_CHARS:
+    text = _form_text(MAX_REPLY_CHARS)
+    if text is None:
         return _back(found.code, error="reply_length")
     line = current_line()
     if found.followup_until <= line.clock() or line.handles.get(found.code) is None:
