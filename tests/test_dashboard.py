@@ -120,8 +120,12 @@ def test_every_form_needs_the_csrf_token(app):
 def test_security_headers_on_every_dashboard_page(app):
     add_tip(app, "K7QF-3MZP", 1_790_000_000)
     staff = Staff(app, "maria")
-    for path in ("/login", "/dashboard/tips", "/dashboard/tips/K7QF-3MZP"):
-        response = staff.get(path)
+    editor = Staff(app, "coord", "coordinator")
+    for who, path in [(staff, "/login"), (staff, "/dashboard/tips"), (staff, "/dashboard/tips/K7QF-3MZP"),
+                      (editor, "/dashboard/flows/"), (editor, "/dashboard/flows/edit"),
+                      (editor, "/dashboard/flows/preview"), (editor, "/dashboard/stats")]:
+        response = who.get(path)
+        assert response.status_code == 200, path
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["Cache-Control"] == "no-store"

@@ -79,7 +79,7 @@ def safe_next(target: str | None) -> str:
 @bp.after_app_request
 def _no_store(response: Response) -> Response:
     """Pages with tips or sign-in forms are never cached by browsers or proxies."""
-    if request.blueprint in ("auth", "dashboard"):
+    if request.blueprint in ("auth", "dashboard", "editor"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
