@@ -6,7 +6,6 @@ import threading
 import time
 from typing import Any, Mapping
 
-import redis
 from flask import Flask, Response
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -19,6 +18,7 @@ from .understanding import load_models
 from .line import SHELL_KEYS, Line
 from .logs import setup_logging
 from .redis_check import check_persistence
+from .redis_client import connect, redact
 
 __all__ = ["ConfigError", "StartupError", "create_app", "start_drainer"]
 
@@ -44,11 +44,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         raise ConfigError("translations are incomplete: " + "; ".join(problems))
     load_models()  # now, not on the first resident's message
     # Fail fast: a message Redis cannot take within ~2 s goes to the spool and Twilio still gets its answer.
-    client = redis.Redis.from_url(config.redis_url, socket_timeout=1.5, socket_connect_timeout=1,
-                                  health_check_interval=30, retry=Retry(NoBackoff(), 1))
+    try:
+        client = connect(config.redis_url, socket_timeout=1.5, socket_connect_timeout=1, health_check_interval=30,
+                         retry=Retry(NoBackoff(), 1))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
     if config.redis_check == "on" and not config.local:
-        check_persistence(client, redact_url(config.redis_url))
+        check_persistence(client, redact(config.redis_url))
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
@@ -92,11 +95,3 @@ def start_drainer(app: Flask) -> threading.Thread:
     thread = threading.Thread(target=loop, name="linea-spool-drainer", daemon=True)
     thread.start()
     return thread
-
-
-def redact_url(url: str) -> str:
-    """A Redis URL without its password, for messages."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"
