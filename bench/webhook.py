@@ -1,11 +1,15 @@
 """Benchmark: webhook throughput and latency of the line against a bare Flask+Redis baseline, same run.
 
-    .venv/bin/python bench/webhook.py [--conversations 150] [--connections 8]
+    .venv/bin/python bench/webhook.py [--conversations 150] [--connections 8] [--rate 200]
 
 Both apps run under gunicorn with the README's settings (--workers 2 --threads 4) against one private
 redis-server. The load is full conversations (English and Spanish, with a tip interview), sent as
 correctly signed Twilio requests over keep-alive connections on loopback. Prints messages/s and
 p50/p95/p99 latency for each, and the ratios. Twilio's REST API is not involved (replies are TwiML).
+
+--rate R adds an open-loop round: messages are offered at R per second on a fixed schedule (conversations
+interleaved, so each one's messages stay in order), and each latency is measured from the moment the
+message was due, so a slow server cannot hide its queueing delay (no coordinated omission).
 """
 from __future__ import annotations
 
@@ -75,6 +79,13 @@ def requests_for(conversations: int) -> list[list[tuple[str, str]]]:
     return plans
 
 
+def resign(plans: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """Sign changed bodies again (the open-loop round uses new senders and MessageSids: nothing is a repeat)."""
+    validator = RequestValidator(TOKEN)
+    return [[(body, validator.compute_signature(BASE + "/twilio/messages", dict(urllib.parse.parse_qsl(body))))
+             for body, _ in plan] for plan in plans]
+
+
 def run_load(port: int, plans: list[list[tuple[str, str]]], connections: int) -> tuple[float, list[float]]:
     """Send every conversation (each in order) over `connections` keep-alive connections."""
     work: queue.Queue = queue.Queue()
@@ -116,6 +127,51 @@ def run_load(port: int, plans: list[list[tuple[str, str]]], connections: int) ->
     return elapsed, latencies
 
 
+def run_open_loop(port: int, plans: list[list[tuple[str, str]]], rate: float, senders: int = 32) -> list[float]:
+    """Offer messages at `rate` per second on a fixed schedule; return latencies from each due time."""
+    width = len(plans)
+    slots = [(j * width + n, plan[j]) for n, plan in enumerate(plans) for j in range(len(plan))]
+    slots.sort()
+    work: queue.Queue = queue.Queue()
+    for item in slots:
+        work.put(item)
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+    start = time.perf_counter() + 0.2
+
+    def sender() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        mine = []
+        while True:
+            try:
+                slot, (body, signature) = work.get_nowait()
+            except queue.Empty:
+                break
+            due = start + slot / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            conn.request("POST", "/twilio/messages", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - due)
+            if response.status != 200:
+                errors.append(str(response.status))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
+    return latencies
+
+
 def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if len(values) > 1 else values[0]
 
@@ -124,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=150)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=0.0, help="also offer messages open-loop at this rate")
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="linea-bench-")
@@ -157,6 +214,17 @@ def main() -> None:
         print(f"throughput ratio line/baseline: {line_rate / base_rate:.2f}")
         p99 = {name: percentile(latencies, 99) for name, (_, latencies) in results.items()}
         print(f"p99 ratio line/baseline: {p99['line'] / p99['baseline']:.2f}")
+        if args.rate:
+            offered = {}
+            for name in ("baseline", "line"):
+                plans = [[(b.replace("From=%2B1555", "From=%2B1556", 1).replace("SM", "SMo", 1), sig)
+                          for b, sig in plan] for plan in requests_for(args.conversations)]  # new residents
+                offered[name] = run_open_loop(ports[name], resign(plans), args.rate)
+            print(f"open loop at {args.rate:.0f} msg/s offered ({len(offered['line'])} messages each), latency "
+                  "from each message's due time:")
+            for name, lat in offered.items():
+                print(f"{name:10}{'':9}{percentile(lat, 50)*1000:9.1f}{percentile(lat, 95)*1000:9.1f}"
+                      f"{percentile(lat, 99)*1000:9.1f}")
     finally:
         for proc in list(servers.values()) + [redis_proc]:
             proc.terminate()
