@@ -169,3 +169,27 @@ def test_a_broken_draft_in_preview_says_so_instead_of_failing(app):
         assert coordinator.post("/dashboard/flows/preview", {"text": text}).status_code == 302
     page = coordinator.get("/dashboard/flows/preview").get_data(as_text=True)
     assert "the draft cannot answer" in page and "flows.ask_nothing" in page
+
+
+def test_a_question_is_added_and_removed_from_forms_and_checked_like_any_text(app, client):
+    coordinator = Staff(app, "coord", "coordinator")
+    coordinator.get("/dashboard/flows/edit")
+    response = coordinator.post("/dashboard/flows/questions/add", {
+        "after": "ask_where", "name": "car", "es": "¿Había un carro? ¿De qué color?", "en": "Was there a car? What color?"})
+    assert response.location.endswith("saved=1")
+    page = coordinator.get("/dashboard/flows/edit").get_data(as_text=True)
+    assert 'id="no-findings"' in page and "¿Había un carro? ¿De qué color?" in page and "ask_car" in page
+    for text in ("hola", "2", "me robaron", "en el parque"):
+        coordinator.post("/dashboard/flows/preview", {"text": text})
+    assert "¿Había un carro?" in coordinator.get("/dashboard/flows/preview").get_data(as_text=True)
+
+    coordinator.post("/dashboard/flows/questions/add", {
+        "after": "ask_car", "name": "papers", "es": "¿Tiene papeles?", "en": "Do you have papers?"})
+    page = coordinator.get("/dashboard/flows/edit").get_data(as_text=True)
+    assert "nodes.ask_papers.prompt [es]" in page  # the safety lint applies to added questions
+    coordinator.post("/dashboard/flows/questions/remove", {"node": "ask_papers"})
+    bad = coordinator.post("/dashboard/flows/questions/remove", {"node": "ask_what"})
+    assert "starts+the+interview" in bad.location or "starts%20the%20interview" in bad.location
+    draft = draft_of(app)
+    assert "ask_papers" not in draft.flow and "flows.ask_papers" not in draft.texts["es"]
+    assert 'id="no-findings"' in coordinator.get("/dashboard/flows/edit").get_data(as_text=True)

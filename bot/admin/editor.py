@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from .. import i18n
 from ..engine import EngineError, Inbound, State, SubmitTip, advance, message_keys
 from ..flow_check import Report, check_bundle
+from ..flow_edit import EditError, add_question, remove_question
 from ..flow_library import Bundle
 from ..flows import dump_bundle, load_bundle
 from ..line import Line, current_line, policy_keys
@@ -69,6 +71,7 @@ def edit() -> str | Response:
     policy = policy_keys(report.flow) if report.flow else set()
     return render_template("admin/flow_edit.html", bundle=bundle, report=report, keys=keys, sms=sms, policy=policy,
                            author=author, at=at, saved=request.args.get("saved"),
+                           problem=request.args.get("problem", "")[:300],
                            policy_changed=_policy_changed(line, bundle, report))
 
 
@@ -85,6 +88,45 @@ def _bundle_from_form(old: Bundle) -> Bundle:
                                    else old.policy_reviewer).strip()[:100],
                   policy_reviewed_on=(request.form.get("policy_reviewed_on", old.policy_reviewed_on)
                                       if user.can("admin") else old.policy_reviewed_on).strip()[:20])
+
+
+@bp.post("/questions/add")
+@requires("coordinator")
+def add_question_view() -> Response:
+    """Add an interview question after another, with its Spanish and English text, to the draft."""
+    line = current_line()
+    bundle, _, _ = _draft(line)
+    es, en = (str(request.form.get(n, "")).strip()[:600] for n in ("es", "en"))
+    try:
+        if not es or not en:
+            raise EditError("write the question in Spanish and in English")
+        flow, key = add_question(bundle.flow, str(request.form.get("after", "")),
+                                 str(request.form.get("name", "")).strip().lower())
+    except EditError as exc:
+        return redirect(url_for("editor.edit", problem=str(exc)))
+    texts = {locale: dict(values) for locale, values in bundle.texts.items()}
+    texts.setdefault("es", {})[key], texts.setdefault("en", {})[key] = es, en
+    line.library.save_draft(replace(bundle, flow=flow, texts=texts), g.session.user.name, line.clock())
+    audit().write(g.session.user.name, "flow_question_added", detail=key)
+    return redirect(url_for("editor.edit", saved="1"))
+
+
+@bp.post("/questions/remove")
+@requires("coordinator")
+def remove_question_view() -> Response:
+    """Take an interview question out of the draft (its texts go too)."""
+    line = current_line()
+    bundle, _, _ = _draft(line)
+    node_id = str(request.form.get("node", ""))
+    try:
+        flow = remove_question(bundle.flow, node_id)
+    except EditError as exc:
+        return redirect(url_for("editor.edit", problem=str(exc)))
+    removed = check_bundle(bundle).flow.nodes[node_id].prompt
+    texts = {locale: {k: v for k, v in values.items() if k != removed} for locale, values in bundle.texts.items()}
+    line.library.save_draft(replace(bundle, flow=flow, texts=texts), g.session.user.name, line.clock())
+    audit().write(g.session.user.name, "flow_question_removed", detail=node_id)
+    return redirect(url_for("editor.edit", saved="1"))
 
 
 @bp.post("/publish")
