@@ -84,6 +84,10 @@ def check_bundle(bundle: Bundle) -> Report:
         return report
     keys = sorted(message_keys(report.flow))
     for key in keys:
+        if not key.startswith("flows."):
+            report.findings.append(Finding("error", key, "the conversation's texts are flows.* keys (this one "
+                                                         "belongs to another part of the line)"))
+            continue
         _check_text(bundle, key, report)
     for node in report.flow.nodes.values():
         if node.type in ASKING_TYPES and node.prompt:
@@ -98,7 +102,10 @@ def check_bundle(bundle: Bundle) -> Report:
 def _text(bundle: Bundle, key: str, locale: str) -> str | None:
     if key in bundle.texts.get(locale, {}):
         return bundle.texts[locale][key]
-    return i18n.text(key, locale, **SAMPLE_PARAMS) if i18n.has(key, locale) else None
+    try:
+        return i18n.text(key, locale, **SAMPLE_PARAMS) if i18n.has(key, locale) else None
+    except i18n.TranslationError:
+        return None  # a text with other placeholders: reported as not a conversation text
 
 
 def _check_text(bundle: Bundle, key: str, report: Report) -> None:

@@ -107,3 +107,9 @@ def test_long_messages_get_a_segment_warning_not_an_error():
     assert report.errors == []
     ((where, message),) = [(f.where, f.message) for f in report.findings if f.level == "warning"]
     assert where == "flows.ask_what [es]" and "UCS-2" in message
+
+
+def test_only_conversation_texts_may_be_used():
+    flow = SHIPPED.flow.replace("prompt: flows.ask_where", "prompt: officer.new_tip")
+    assert ("officer.new_tip", "the conversation's texts are flows.* keys (this one belongs to another part of "
+                               "the line)") in errors(edited(flow=flow))
