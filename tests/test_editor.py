@@ -3,6 +3,7 @@ conversations pinned to the revision they started on (real redis-server)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -193,3 +194,13 @@ def test_a_question_is_added_and_removed_from_forms_and_checked_like_any_text(ap
     draft = draft_of(app)
     assert "ask_papers" not in draft.flow and "flows.ask_papers" not in draft.texts["es"]
     assert 'id="no-findings"' in coordinator.get("/dashboard/flows/edit").get_data(as_text=True)
+
+
+def test_no_nested_forms_on_the_edit_page(app):
+    """Browsers ignore a nested <form>, and the outer form's button would then post the wrong one."""
+    page = Staff(app, "coord", "coordinator").get("/dashboard/flows/edit").get_data(as_text=True)
+    depth = 0
+    for tag in re.findall(r"<(/?)form\b", page):
+        depth += -1 if tag else 1
+        assert depth in (0, 1), "a <form> inside another <form>"
+    assert depth == 0
