@@ -31,6 +31,7 @@ class Config:
     smtp_url: str = ""                            # LINE_SMTP_URL (smtp://user:pass@host:587?starttls=1)
     email_from: str = ""                          # LINE_EMAIL_FROM
     whatsapp_template_sid: str = ""               # TWILIO_WHATSAPP_TEMPLATE_SID (officer alerts outside 24 h)
+    alert_detail: str = "full"                    # LINE_ALERT_DETAIL ("full": the tip's text; "link": code + link)
     hash_secret: str = ""                         # LINE_HASH_SECRET
     sms_from: str = ""                            # TWILIO_SMS_FROM
     whatsapp_from: str = ""                       # TWILIO_WHATSAPP_FROM
@@ -63,7 +64,7 @@ _ENV = {
     "mode": "LINE_MODE", "redis_url": "REDIS_URL", "twilio_account_sid": "TWILIO_ACCOUNT_SID",
     "twilio_auth_token": "TWILIO_AUTH_TOKEN", "public_base_url": "PUBLIC_BASE_URL",
     "officer_numbers": "OFFICER_NUMBERS", "officer_emails": "OFFICER_EMAILS", "smtp_url": "LINE_SMTP_URL",
-    "email_from": "LINE_EMAIL_FROM", "whatsapp_template_sid": "TWILIO_WHATSAPP_TEMPLATE_SID",
+    "email_from": "LINE_EMAIL_FROM", "whatsapp_template_sid": "TWILIO_WHATSAPP_TEMPLATE_SID", "alert_detail": "LINE_ALERT_DETAIL",
     "followup_ttl": "LINE_FOLLOWUP_TTL", "session_ttl": "LINE_SESSION_TTL", "tip_retention_days": "LINE_TIP_RETENTION_DAYS", "hash_secret": "LINE_HASH_SECRET", "sms_from": "TWILIO_SMS_FROM",
     "whatsapp_from": "TWILIO_WHATSAPP_FROM", "messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
     "conversation_ttl": "LINE_CONVERSATION_TTL", "dedupe_ttl": "LINE_DEDUPE_TTL",
@@ -130,6 +131,10 @@ def check_config(config: Config) -> None:
     """Stop start-up with one clear message listing everything production is missing."""
     if config.redis_check not in ("on", "off"):
         raise ConfigError("LINE_REDIS_CHECK must be 'on' or 'off'")
+    if config.alert_detail not in ("full", "link"):
+        raise ConfigError("LINE_ALERT_DETAIL must be 'full' (the tip's text in alerts) or 'link' (code and link)")
+    if config.alert_detail == "link" and not config.public_base_url and not config.local:
+        raise ConfigError("LINE_ALERT_DETAIL=link needs PUBLIC_BASE_URL for the dashboard link")
     if config.officer_locale not in ("en", "es"):
         raise ConfigError("LINE_OFFICER_LOCALE must be 'en' or 'es'")
     try:

@@ -57,7 +57,8 @@ def notify_officer(code: str, officer: str, addendum: int | None = None) -> str:
     if address is None:
         record(line, tip.code, name, "failed: officer no longer configured")
         return "failed"
-    body = notification_text(tip, line.config.officer_locale, line.config.timezone, addendum)
+    link = line.config.public_base_url if line.config.alert_detail == "link" else ""
+    body = notification_text(tip, line.config.officer_locale, line.config.timezone, addendum, dashboard=link)
     try:
         result = _send_to_officer(line, tip, name, address, body)
     except DeliveryError as exc:
@@ -145,11 +146,20 @@ def relay_reply(code: str, index: int) -> str:
     return "sent"
 
 
-def notification_text(tip: Tip, locale: str, zone: str = "UTC", addendum: int | None = None) -> str:
-    """The officer's message: tip code, language, channel, time and the answers; never the resident's number."""
+def notification_text(tip: Tip, locale: str, zone: str = "UTC", addendum: int | None = None,
+                      dashboard: str = "") -> str:
+    """The officer's message: tip code, language, channel, time and the answers; never the resident's number.
+
+    With a dashboard URL (LINE_ALERT_DETAIL=link), only the code and a link: the tip's text stays off phones."""
     params = {"code": tip.code, "time": _time(tip.created_at, zone),
               "language": i18n.text(f"officer.language_{tip.locale}", locale),
               "channel": "WhatsApp" if tip.channel == "whatsapp" else "SMS"}
+    if dashboard:
+        if addendum is not None and addendum < len(tip.addenda):
+            params["time"] = _time(tip.addenda[addendum].at, zone)
+        head = i18n.text("officer.addendum" if addendum is not None else "officer.new_tip", locale, **params)
+        return head.rstrip(":") + "\n" + i18n.text("officer.open_dashboard", locale,
+                                                   url=f"{dashboard.rstrip('/')}/dashboard/tips/{tip.code}")
     if addendum is not None:
         extra = tip.addenda[addendum] if addendum < len(tip.addenda) else None
         params["time"] = _time(extra.at if extra else tip.created_at, zone)

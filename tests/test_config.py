@@ -262,3 +262,12 @@ def test_timezone_must_be_a_known_zone(zone, ok):
 def test_redis_check_must_be_on_or_off():
     with pytest.raises(ConfigError, match="LINE_REDIS_CHECK"):
         load_config({"LINE_MODE": "local", "LINE_REDIS_CHECK": "maybe"})
+
+
+@pytest.mark.parametrize("value, ok", [("full", True), ("link", True), ("everything", False), ("LINK ", False)])
+def test_alert_detail_is_full_or_link(value, ok):
+    if ok:
+        assert load_config(production(LINE_ALERT_DETAIL=value)).alert_detail == value
+    else:
+        with pytest.raises(ConfigError, match="LINE_ALERT_DETAIL"):
+            load_config(production(LINE_ALERT_DETAIL=value))

@@ -237,3 +237,18 @@ def test_a_refused_email_is_recorded_and_not_retried(redis_url, clock, twilio_ht
     line = app.extensions["linea"]
     assert sorted(line.tips.get(code).notifications.values()) == ["failed: 550", "sent"]
     assert ScheduledJobRegistry(queue=line.queue).get_job_ids() == []
+
+
+def test_link_only_alerts_keep_the_tips_text_off_officers_phones(redis_url, clock, twilio_http):
+    app = create_app(production_config(redis_url, alert_detail="link",
+                                       extra={"clock": clock, "twilio_http_client": twilio_http}))
+    client = app.test_client()
+    converse(client, "whatsapp:+15550002222", ["ok"])
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    work(app)
+    bodies = [r["data"]["Body"] for r in twilio_http.sent]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert body.startswith(f"New tip {code} (Spanish, SMS,")
+        assert body.endswith(f"Open it on the dashboard: {PUBLIC_BASE_URL}/dashboard/tips/{code}")
+        assert "asaltaron" not in body and "gorra" not in body
