@@ -25,6 +25,7 @@ from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, Opted
 from .engine import nlu
 from .engine.engine import is_expired
 from .deliveries import Deliveries
+from .duty import DutyRoster
 from .flow_library import Bundle, FlowLibrary, shipped_bundle
 from .flows import parse_flow_text
 from .handles import Handle, HandleStore
@@ -46,6 +47,7 @@ SAVE_ATTEMPTS = 3
 
 _MESSAGE_FLOW: ContextVar[tuple[int, Flow] | None] = ContextVar("linea_message_flow", default=None)
 REVISION_CHECK_SECONDS = 2.0
+ROSTER_CHECK_SECONDS = 5.0
 
 
 def policy_keys(flow: Flow) -> set[str]:
@@ -80,6 +82,8 @@ class Line:
         self.handles = HandleStore(client, config.hash_secret, config.followup_ttl)
         self.deliveries = Deliveries(client, config.hash_secret, config.dedupe_ttl)
         self.photos = PhotoStore(client, config.hash_secret)
+        self.roster = DutyRoster(client)
+        self._roster_cache: tuple[tuple[str, ...], float] = ((), float("-inf"))
         self.stats = Stats(client, config.timezone)
 
         self.outbox = Outbox(client)
@@ -135,7 +139,7 @@ class Line:
         While a sender has spooled messages, their new ones are spooled too, so that order is kept."""
         if not message.sender:
             return self.handle(message)
-        if message.sender in self.config.officer_numbers:
+        if message.sender in self.config.officer_numbers or message.sender in self.officers().values():
             return self.officer_wrote(message)
         who = sender_id(self.config.hash_secret, message.sender)
         if not self.spool.pending(who):
@@ -402,10 +406,25 @@ class Line:
         return EmailSender(self.config.smtp_url, self.config.email_from)
 
     def officers(self) -> dict[str, str]:
-        """Officer addresses (phone, whatsapp: or mailto:) by their short id."""
+        """Who gets alerts now, by short id: OFFICER_NUMBERS / OFFICER_EMAILS and the roster's on-duty contacts."""
         addresses = self.config.officer_numbers + tuple(f"mailto:{e.removeprefix('mailto:')}"
                                                         for e in self.config.officer_emails)
-        return {officer_id(address): address for address in addresses}
+        return {officer_id(address): address for address in addresses + self._on_duty()}
+
+    def _on_duty(self) -> tuple[str, ...]:
+        """The roster's on-duty contacts, re-read from Redis every few seconds (not once per message)."""
+        addresses, checked = self._roster_cache
+        if time.monotonic() - checked > ROSTER_CHECK_SECONDS:
+            try:
+                addresses = tuple(self.roster.on_duty())
+            except redis.RedisError:
+                log.warning("the on-duty roster could not be read; using the last known one")
+            self._roster_cache = (addresses, time.monotonic())
+        return addresses
+
+    def roster_changed(self) -> None:
+        """Forget the cached roster (this process changed it)."""
+        self._roster_cache = ((), float("-inf"))
 
     def officer_wrote(self, message: InboundMessage) -> list[str]:
         """An officer texted the line: that opens their WhatsApp 24-hour window; point them to the dashboard."""

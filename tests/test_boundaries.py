@@ -42,7 +42,7 @@ def test_only_the_owner_imports(package, owners):
 
 
 REPOSITORIES = {"bot/store.py", "bot/tips.py", "bot/handles.py", "bot/deliveries.py", "bot/accounts.py",
-                "bot/audit.py", "bot/photos.py", "bot/stats.py", "bot/flow_library.py"}
+                "bot/audit.py", "bot/photos.py", "bot/stats.py", "bot/flow_library.py", "bot/duty.py"}
 
 
 def test_redis_keys_are_spelled_only_in_the_repository_modules():

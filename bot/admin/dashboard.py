@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from ..engine.matching import leading_tip_code
-from ..line import current_line
+from ..line import Line, current_line
 from ..tips import STATUSES, Tip, is_success
 from ..stats import OUTCOMES, SMALL, shown
 from .auth import accounts, audit, requires
@@ -219,6 +219,49 @@ def stats() -> str:
     peak = max([max(d.values()) for d in summary.per_day.values()] + [SMALL])
     return render_template("admin/stats.html", summary=summary, days=days, shown=shown, small=SMALL, peak=peak,
                            outcomes=OUTCOMES)
+
+
+@bp.route("/duty", methods=["GET", "POST"])
+@requires("admin")
+def duty() -> str | Response:
+    """Who gets new-tip alerts: the configured desk, and the roster admins keep here (on or off duty)."""
+    line = current_line()
+    problem = ""
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        address = str(request.form.get("address", ""))[:200]
+        try:
+            if action == "add":
+                entry = line.roster.add(address, str(request.form.get("label", "")))
+                problem = _channel_problem(line, entry.address)
+                if problem:
+                    line.roster.remove(entry.address)
+                    raise ValueError(problem)
+            elif action in ("on", "off"):
+                line.roster.set_on_duty(address, action == "on")
+            elif action == "remove":
+                line.roster.remove(address)
+            else:
+                abort(400)
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            line.roster_changed()
+            audit().write(g.session.user.name, f"duty_{action}", detail=address[-4:])
+            return redirect(url_for("dashboard.duty"))
+    fixed = list(line.config.officer_numbers) + [f"mailto:{e}" for e in line.config.officer_emails]
+    return render_template("admin/duty.html", entries=line.roster.entries(), fixed=fixed, problem=problem)
+
+
+def _channel_problem(line: "Line", address: str) -> str:
+    """Why alerts could not reach this kind of address with the line's settings ("" if they can)."""
+    config = line.config
+    if address.startswith("mailto:") and not config.local and not (config.smtp_url and config.email_from):
+        return "email alerts need LINE_SMTP_URL and LINE_EMAIL_FROM in the line's settings"
+    if address.startswith("whatsapp:") and not config.local and not (config.whatsapp_from or
+                                                                     config.messaging_service_sid):
+        return "WhatsApp alerts need TWILIO_WHATSAPP_FROM in the line's settings"
+    return ""
 
 
 @bp.get("/audit")
