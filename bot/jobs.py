@@ -141,7 +141,7 @@ def relay_reply(code: str, index: int) -> str:
     # The resident's answer should land on this tip. On WhatsApp the state's time must stay the resident's
     # last message (it measures the 24-hour window); on SMS the conversation is kept alive from now.
     line.store.point_to_tip(key, line.flow, code, handle.locale, None if channel_of(handle.address) == "whatsapp"
-                            else now)
+                            else now, revision=line.current_revision())
     record(line, code, name, "sent")
     return "sent"
 

@@ -202,11 +202,13 @@ class ConversationStore:
             log.error("unreadable conversation state conv=%s; starting it over", log_id(key))
             return None, version
 
-    def point_to_tip(self, key: str, flow: Flow, code: str, locale: str, now: float | None) -> bool:
+    def point_to_tip(self, key: str, flow: Flow, code: str, locale: str, now: float | None,
+                     revision: int = 0) -> bool:
         """After an officer wrote to a resident, make their next message an answer to that tip.
 
         Left alone while the resident is in the middle of something else (an interview) or opted out; they can
-        still answer by starting with the code. now=None keeps the state's time (the resident's last message)."""
+        still answer by starting with the code. now=None keeps the state's time (the resident's last message).
+        A conversation that had ended starts again on `revision` (the current flow revision)."""
         for _ in range(3):
             try:
                 with self.session(key) as session:
@@ -214,7 +216,7 @@ class ConversationStore:
                     if state is not None and (state.opted_out or state.node not in (
                             None, flow.menu_node, flow.followup_node)):
                         return False
-                    base = state or State(flow_id=flow.id, locale=locale, updated_at=now or 0.0)
+                    base = state or State(flow_id=flow.id, locale=locale, updated_at=now or 0.0, revision=revision)
                     pointed = base.with_(node=flow.followup_node, last_tip=code, locale=base.locale or locale,
                                          answers=(), updated_at=base.updated_at if now is None else now)
                     with session.saving(pointed):

@@ -222,3 +222,16 @@ def test_status_callbacks_update_replies_and_officer_alerts(app, client, twilio_
     assert sorted(v for k, v in tip.notifications.items() if not k.startswith("reply:")) == [
         "undelivered: 30003"] * 2
     assert status_callback(client, "SM" + "f" * 32, "delivered").status_code == 204  # unknown: nothing to do
+
+
+def test_a_conversation_restarted_by_a_reply_runs_on_the_current_flow_revision(app, client, clock, twilio_http):
+    code, _ = tip_with_consent(client)
+    line = app.extensions["linea"]
+    number = line.publish(line.library.get(0).bundle, "coord", "same texts, new revision")
+    clock.advance(30 * 3600)  # the resident's conversation (revision 0) has expired
+    officer = Staff(app, "maria")
+    officer.get(f"/dashboard/tips/{code}")
+    officer.post(f"/dashboard/tips/{code}/reply", {"text": "¿Algo más?"})
+    work(app)
+    state, _ = line.store.load(line.store.key(RESIDENT))
+    assert (state.node, state.last_tip, state.revision) == ("after_tip", code, number)
