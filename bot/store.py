@@ -213,6 +213,9 @@ class ConversationStore:
             try:
                 with self.session(key) as session:
                     state = session.state
+                    if state is not None and not state.opted_out and now is not None and \
+                            now - state.updated_at > self.ttl:
+                        state = None  # it had ended (the key just had not expired yet): start it afresh
                     if state is not None and (state.opted_out or state.node not in (
                             None, flow.menu_node, flow.followup_node)):
                         return False
