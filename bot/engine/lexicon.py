@@ -20,7 +20,7 @@ pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, canc
 stop texting, stop messaging, stop sending, stop contacting, stop writing, dont text, do not text, dont
 message, do not message, dont contact, do not contact, no more messages, no more texts, unsubscribe me, remove
 me, take me off, delete me from, leave me alone, no me manden, no me envien, no me escriban, no me mande, no
-me envie, no me escriba, no me vuelvan a, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
+me envie, no me escriba, no me vuelvan a, no mas textos, no mas sms, no more sms, no more messages please, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
 from your list, de la lista, de su lista, sacame de, quitame de, remove my number, dont want
 these messages, dont want your messages, no quiero estos mensajes, no quiero sus mensajes, quit messaging,
 quit texting, quit sending, cancel messages, cancelar mensajes, ya no manden, no manden nada, no me manden

@@ -180,7 +180,9 @@ def is_stop(text: str, strict: bool = False) -> bool:
 # being written to, in any tense or person.
 _STOP_REQUEST = re.compile(r"\b(no|ya no|nunca|dejen de|deje de|deja de|stop|quit|no longer|never)\s+(me\s+|us\s+)?"
                            r"(escrib|mand|envi|text|messag|send|contact|llam)\w*")
-_MESSAGING_WORDS = frozenset("mas more anymore again numero number mensajes messages message mensaje texts".split())
+_MESSAGING_WORDS = frozenset("mas more anymore again numero number mensajes messages message mensaje texts textos "
+                             "texto sms mensajitos".split())
+_LEADING_STOP = frozenset("stop alto parar basta".split())  # "alto, no mas textos": a stop word, then about messages
 _TRAILING_STOP = re.compile(r"[,.;:!\-]\s*(stop|parar|alto)\W*$", re.IGNORECASE)
 
 
@@ -190,6 +192,9 @@ def _is_stop(text: str, words: list[str], strict: bool = False) -> bool:
     if len(words) > 12 or _describes_crime(words):
         return False
     if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))):
+        return True
+    names_messages = bool((_MESSAGING_WORDS - {"mas", "more", "again"}) & set(words))
+    if not strict and words and words[0] in _LEADING_STOP and names_messages and len(words) <= 8:
         return True
     about_messages = bool(_MESSAGING_WORDS & set(words))
     return len(words) <= 16 and about_messages and bool(_STOP_REQUEST.search(" ".join(words)))
