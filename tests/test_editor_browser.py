@@ -265,3 +265,25 @@ def test_a_coordinator_reverts_to_the_shipped_revision(page, server, coordinator
 
     asked = resident_asked_what(server)
     assert ORIGINAL_WHAT in asked and "Cuéntenos" not in asked, asked
+
+
+def test_a_coordinator_adds_a_question_from_the_outline_without_yaml(page, server, coordinator):
+    signed_in_to_flows(page, server, COORDINATOR)
+    open_editor(page, server)
+    step = page.locator("#node-ask_where")
+    step.locator("summary").click()  # "Add a question after this one, or remove this one"
+    form = step.locator("form.add-question")
+    form.locator('input[name="name"]').fill("car")
+    form.locator('input[name="es"]').fill("¿Había un carro? ¿De qué color?")
+    form.locator('input[name="en"]').fill("Was there a car? What color?")
+    form.get_by_role("button", name="Add the question").click()
+    expect(page).to_have_url(server.base_url + "/dashboard/flows/edit?saved=1")
+    expect(textarea(page, "flows.ask_car")).to_have_value("¿Había un carro? ¿De qué color?")
+    expect(textarea(page, "flows.ask_car", "en")).to_have_value("Was there a car? What color?")
+    expect(page.locator("#node-ask_where")).to_contain_text("→ ask_car")
+    expect(page.locator("#no-findings")).to_have_text("No problems found.")
+    page.locator("#node-ask_car summary").click()
+    page.locator("#node-ask_car form.remove-question").get_by_role("button", name="Remove this question").click()
+    expect(page).to_have_url(server.base_url + "/dashboard/flows/edit?saved=1")
+    expect(page.locator("#node-ask_car")).to_have_count(0)
+    expect(textarea(page, "flows.ask_car")).to_have_count(0)
