@@ -11,23 +11,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from playwright import sync_api
 
-from tests.conftest import ENV_NAMES, ROOT, RedisServer, free_port
-from tests.test_simulator_browser import (CHROMIUM, CHROMIUM_ARGS, CODE_RE, VENV_BIN, Simulator, _stop,
-                                          _wait_healthy, expect, phone_number)
+from tests.conftest import ROOT
+from tests.test_simulator_browser import CODE_RE, VENV_BIN, Simulator, expect, phone_number, running_line
 
 PASSWORD = "correct horse battery staple"
 LINE_NUMBER = "+15550009999"
@@ -50,49 +45,14 @@ document.addEventListener("securitypolicyviolation", (e) => {
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 
 
-@dataclass
-class Server(Simulator):
-    env: dict[str, str] | None = None  # what gunicorn and the worker run with (for the CLI)
+Server = Simulator  # the running line this module's tests share
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    """Real redis-server + gunicorn (wsgi:app) + worker.py in local mode, and headless Chromium."""
-    redis_server = RedisServer()
-    logs = tempfile.mkdtemp(prefix="linea-dashboard-browser-")
-    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
-    env.update(LINE_MODE="local", REDIS_URL=redis_server.url, PYTHONUNBUFFERED="1",
-               LINE_SPOOL_DIR=os.path.join(logs, "spool"))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    gunicorn = worker = playwright = browser = None
-    server_log = open(os.path.join(logs, "server.log"), "wb")
-    worker_log = open(os.path.join(logs, "worker.log"), "wb")
-    try:
-        gunicorn = subprocess.Popen(
-            [os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT)
-        worker = subprocess.Popen([os.path.join(VENV_BIN, "python"), "worker.py"], cwd=ROOT, env=env,
-                                  stdout=worker_log, stderr=subprocess.STDOUT)
-        playwright = sync_api.sync_playwright().start()
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        started = Server(base_url, browser, logs, {"gunicorn": gunicorn, "worker": worker}, env)
-        try:
-            _wait_healthy(base_url + "/healthz", gunicorn, logs)
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n{started.log_tail()}") from None
+    """The module's running line: redis-server, gunicorn, worker.py and Chromium (see running_line)."""
+    with running_line("linea-dashboard-browser-") as started:
         yield started
-    finally:
-        if browser is not None:
-            browser.close()
-        if playwright is not None:
-            playwright.stop()
-        _stop(worker)
-        _stop(gunicorn)
-        server_log.close()
-        worker_log.close()
-        redis_server.stop()
-        shutil.rmtree(logs, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -44,6 +45,7 @@ class Simulator:
     browser: object
     logs: str
     processes: dict[str, subprocess.Popen]
+    env: dict[str, str] | None = None  # what gunicorn and the worker run with (for the CLI)
 
     def dead(self) -> list[str]:
         """Names of the server processes that have exited."""
@@ -88,13 +90,15 @@ def _wait_healthy(url: str, process: subprocess.Popen, logs: str, seconds: float
     raise RuntimeError(f"{url} did not answer 200 within {seconds:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[Simulator]:
-    """Real redis-server + gunicorn (wsgi:app) + worker.py in local mode, and headless Chromium."""
+@contextmanager
+def running_line(prefix: str) -> Iterator[Simulator]:
+    """Real redis-server + gunicorn (wsgi:app) + worker.py in local mode, and headless Chromium (shared by the
+    browser modules; each gets its own)."""
     redis_server = RedisServer()
-    logs = tempfile.mkdtemp(prefix="linea-browser-")
+    logs = tempfile.mkdtemp(prefix=prefix)
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
-    env.update(LINE_MODE="local", REDIS_URL=redis_server.url, PYTHONUNBUFFERED="1")
+    env.update(LINE_MODE="local", REDIS_URL=redis_server.url, PYTHONUNBUFFERED="1",
+               LINE_SPOOL_DIR=os.path.join(logs, "spool"))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = worker = playwright = browser = None
@@ -104,12 +108,16 @@ def simulator() -> Iterator[Simulator]:
         server = subprocess.Popen(
             [os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
              "wsgi:app"], cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT)
-        _wait_healthy(base_url + "/healthz", server, logs)
         worker = subprocess.Popen([os.path.join(VENV_BIN, "python"), "worker.py"], cwd=ROOT, env=env,
                                   stdout=worker_log, stderr=subprocess.STDOUT)
         playwright = sync_api.sync_playwright().start()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield Simulator(base_url, browser, logs, {"gunicorn": server, "worker": worker})
+        started = Simulator(base_url, browser, logs, {"gunicorn": server, "worker": worker}, env)
+        try:
+            _wait_healthy(base_url + "/healthz", server, logs)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{started.log_tail()}") from None
+        yield started
     finally:
         if browser is not None:
             browser.close()
@@ -121,6 +129,13 @@ def simulator() -> Iterator[Simulator]:
         worker_log.close()
         redis_server.stop()
         shutil.rmtree(logs, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[Simulator]:
+    """The module's running line (see running_line)."""
+    with running_line("linea-browser-") as started:
+        yield started
 
 
 @pytest.fixture
