@@ -84,8 +84,9 @@ def add_question(text: str, after: str, name: str) -> tuple[str, str]:
     return result, key
 
 
-def remove_question(text: str, node_id: str) -> str:
-    """Take question `node_id` out of the interview: the step before it goes straight to the one after it."""
+def remove_question(text: str, node_id: str) -> tuple[str, str]:
+    """Take question `node_id` out of the interview (the step before it goes straight to the one after it);
+    return (new text, the removed question's text key)."""
     flow = _parse(text)
     node = flow.nodes.get(node_id)
     if node is None or node.type != "question":
@@ -104,4 +105,4 @@ def remove_question(text: str, node_id: str) -> str:
     _fields(lines, flow, lambda names: [n for n in names if n != (node.field or node.id)])
     result = "\n".join(lines)
     _parse(result)
-    return result
+    return result, node.prompt or ""

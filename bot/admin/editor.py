@@ -106,9 +106,7 @@ def add_question_view() -> Response:
         return redirect(url_for("editor.edit", problem=str(exc)))
     texts = {locale: dict(values) for locale, values in bundle.texts.items()}
     texts.setdefault("es", {})[key], texts.setdefault("en", {})[key] = es, en
-    line.library.save_draft(replace(bundle, flow=flow, texts=texts), g.session.user.name, line.clock())
-    audit().write(g.session.user.name, "flow_question_added", detail=key)
-    return redirect(url_for("editor.edit", saved="1"))
+    return _save_edited(line, replace(bundle, flow=flow, texts=texts), "flow_question_added", key)
 
 
 @bp.post("/questions/remove")
@@ -119,13 +117,17 @@ def remove_question_view() -> Response:
     bundle, _, _ = _draft(line)
     node_id = str(request.form.get("node", ""))
     try:
-        flow = remove_question(bundle.flow, node_id)
+        flow, removed = remove_question(bundle.flow, node_id)
     except EditError as exc:
         return redirect(url_for("editor.edit", problem=str(exc)))
-    removed = check_bundle(bundle).flow.nodes[node_id].prompt
     texts = {locale: {k: v for k, v in values.items() if k != removed} for locale, values in bundle.texts.items()}
-    line.library.save_draft(replace(bundle, flow=flow, texts=texts), g.session.user.name, line.clock())
-    audit().write(g.session.user.name, "flow_question_removed", detail=node_id)
+    return _save_edited(line, replace(bundle, flow=flow, texts=texts), "flow_question_removed", node_id)
+
+
+def _save_edited(line: Line, bundle: Bundle, action: str, detail: str) -> Response:
+    """Store a structural edit as the draft, audit it, and show the edit page with its checks."""
+    line.library.save_draft(bundle, g.session.user.name, line.clock())
+    audit().write(g.session.user.name, action, detail=detail)
     return redirect(url_for("editor.edit", saved="1"))
 
 
