@@ -139,7 +139,7 @@ class Line:
         While a sender has spooled messages, their new ones are spooled too, so that order is kept."""
         if not message.sender:
             return self.handle(message)
-        if message.sender in self.config.officer_numbers or message.sender in self.officers().values():
+        if message.sender in self.config.officer_numbers or message.sender in self._on_duty():
             return self.officer_wrote(message)
         who = sender_id(self.config.hash_secret, message.sender)
         if not self.spool.pending(who):
