@@ -79,6 +79,24 @@ def requests_for(conversations: int) -> list[list[tuple[str, str]]]:
     return plans
 
 
+def post(conn: http.client.HTTPConnection, body: str, signature: str) -> int:
+    """POST one signed webhook request on a keep-alive connection; return the HTTP status."""
+    conn.request("POST", "/twilio/messages", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def in_threads(target, count: int) -> None:
+    """Run `count` threads of target and wait for all of them."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def resign(plans: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
     """Sign changed bodies again (the open-loop round uses new senders and MessageSids: nothing is a repeat)."""
     validator = RequestValidator(TOKEN)
@@ -105,22 +123,15 @@ def run_load(port: int, plans: list[list[tuple[str, str]]], connections: int) ->
                 break
             for body, signature in plan:
                 started = time.perf_counter()
-                conn.request("POST", "/twilio/messages", body=body, headers={
-                    "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
-                response = conn.getresponse()
-                response.read()
+                status = post(conn, body, signature)
                 mine.append(time.perf_counter() - started)
-                if response.status != 200:
-                    errors.append(str(response.status))
+                if status != 200:
+                    errors.append(str(status))
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(connections)]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(client, connections)
     elapsed = time.perf_counter() - started
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
@@ -152,21 +163,14 @@ def run_open_loop(port: int, plans: list[list[tuple[str, str]]], rate: float, se
             pause = due - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-            conn.request("POST", "/twilio/messages", body=body, headers={
-                "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
-            response = conn.getresponse()
-            response.read()
+            status = post(conn, body, signature)
             mine.append(time.perf_counter() - due)
-            if response.status != 200:
-                errors.append(str(response.status))
+            if status != 200:
+                errors.append(str(status))
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(sender, senders)
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
     return latencies
