@@ -200,19 +200,26 @@ def test_outside_the_window_a_configured_template_is_used(redis_url, clock, twil
     assert json.loads(template[0]["ContentVariables"]) == {"1": code} and "Body" not in template[0]
 
 
-def test_email_officers_get_the_tip_through_a_real_smtp_server(redis_url, clock, twilio_http):
-    from tests.test_email import Recorder, parsed, start
-    handler = Recorder()
+def tip_with_an_email_officer(handler, address: str, redis_url, clock, twilio_http):
+    """A line with one SMS officer and one email officer on a real local SMTP server; (app, code) after a tip."""
+    from tests.test_email import start
     controller = start(handler)
     try:
         app = create_app(production_config(
-            redis_url, officer_numbers="+15550001111", officer_emails="duty@example.org",
+            redis_url, officer_numbers="+15550001111", officer_emails=address,
             smtp_url=f"smtp://127.0.0.1:{controller.port}", email_from="tips@example.org",
             extra={"clock": clock, "twilio_http_client": twilio_http}))
         code = tip_code(converse(app.test_client(), RESIDENT, SPANISH_TIP))
         work(app)
     finally:
         controller.stop()
+    return app, code
+
+
+def test_email_officers_get_the_tip_through_a_real_smtp_server(redis_url, clock, twilio_http):
+    from tests.test_email import Recorder, parsed
+    handler = Recorder()
+    app, code = tip_with_an_email_officer(handler, "duty@example.org", redis_url, clock, twilio_http)
     (envelope,) = handler.envelopes
     message = parsed(envelope)
     assert envelope.rcpt_tos == ["duty@example.org"] and message["Subject"] == f"New tip {code}"
@@ -223,17 +230,9 @@ def test_email_officers_get_the_tip_through_a_real_smtp_server(redis_url, clock,
 
 
 def test_a_refused_email_is_recorded_and_not_retried(redis_url, clock, twilio_http):
-    from tests.test_email import Recorder, start
-    controller = start(Recorder(refuse_at="RCPT", reply="550 5.1.1 no such user"))
-    try:
-        app = create_app(production_config(
-            redis_url, officer_numbers="+15550001111", officer_emails="gone@example.org",
-            smtp_url=f"smtp://127.0.0.1:{controller.port}", email_from="tips@example.org",
-            extra={"clock": clock, "twilio_http_client": twilio_http}))
-        code = tip_code(converse(app.test_client(), RESIDENT, SPANISH_TIP))
-        work(app)
-    finally:
-        controller.stop()
+    from tests.test_email import Recorder
+    refusing = Recorder(refuse_at="RCPT", reply="550 5.1.1 no such user")
+    app, code = tip_with_an_email_officer(refusing, "gone@example.org", redis_url, clock, twilio_http)
     line = app.extensions["linea"]
     assert sorted(line.tips.get(code).notifications.values()) == ["failed: 550", "sent"]
     assert ScheduledJobRegistry(queue=line.queue).get_job_ids() == []

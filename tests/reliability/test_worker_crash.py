@@ -90,6 +90,18 @@ def submit_tip(app) -> str:
     return re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}", "\n".join(texts)).group(0)
 
 
+def mid_send(setup: dict[str, Any]) -> tuple[str, subprocess.Popen]:
+    """A tip is submitted and a fresh worker is held in the middle of emailing it: (tip code, the worker)."""
+    code = submit_tip(setup["app"])
+    worker = start_worker(setup["env"])
+    try:
+        wait_for(setup["mail"].in_data.is_set, 20, "the officer email to be mid-send")
+    except AssertionError:
+        stop(worker)
+        raise
+    return code, worker
+
+
 def abandoned_jobs_are_noticed(app) -> None:
     """What a surviving worker's maintenance pass does once the dead worker's job has expired."""
     line = app.extensions["linea"]
@@ -99,10 +111,8 @@ def abandoned_jobs_are_noticed(app) -> None:
 
 def test_a_worker_killed_mid_send_is_retried_and_the_tip_delivered(setup):
     app, mail = setup["app"], setup["mail"]
-    code = submit_tip(app)
-    worker = start_worker(setup["env"])
+    code, worker = mid_send(setup)
     try:
-        wait_for(mail.in_data.is_set, 20, "the officer email to be mid-send")
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work-horse die mid-job
         worker.wait(timeout=10)
     finally:
@@ -121,11 +131,9 @@ def test_a_worker_killed_mid_send_is_retried_and_the_tip_delivered(setup):
 
 
 def test_a_job_that_dies_on_its_last_try_leaves_the_tip_flagged_undelivered(setup):
-    app, mail = setup["app"], setup["mail"]
-    code = submit_tip(app)
-    worker = start_worker(setup["env"])
+    app = setup["app"]
+    code, worker = mid_send(setup)
     try:
-        wait_for(mail.in_data.is_set, 20, "the officer email to be mid-send")
         line = app.extensions["linea"]
         (job_id,) = StartedJobRegistry(queue=line.queue).get_job_ids()
         job = line.queue.fetch_job(job_id)
@@ -142,10 +150,8 @@ def test_a_job_that_dies_on_its_last_try_leaves_the_tip_flagged_undelivered(setu
 
 def test_a_warm_shutdown_finishes_the_current_job(setup):
     app, mail = setup["app"], setup["mail"]
-    code = submit_tip(app)
-    worker = start_worker(setup["env"])
+    code, worker = mid_send(setup)
     try:
-        wait_for(mail.in_data.is_set, 20, "the officer email to be mid-send")
         worker.send_signal(signal.SIGTERM)  # RQ's warm shutdown: finish the job, then exit
         time.sleep(0.5)
         assert worker.poll() is None  # still finishing
