@@ -144,7 +144,7 @@ class Line:
         who = sender_id(self.config.hash_secret, message.sender)
         if not self.spool.pending(who):
             try:
-                return self.handle(message)
+                return self.handle(message, who)
             except (redis.RedisError, StoreError) as exc:
                 log.error("Redis could not take a message (%s); spooling it", type(exc).__name__)
         self.spool.put({"sender": message.sender, "to": message.recipient, "body": message.body,
@@ -188,12 +188,14 @@ class Line:
         except DeliveryError as exc:  # applied but unanswered: the resident can write again
             log.warning("a reply to a spooled message could not be sent (%s)", exc.code or "error")
 
-    def handle(self, message: InboundMessage) -> list[str]:
-        """Answer one inbound message with the texts to send back (empty: deliberately silent)."""
+    def handle(self, message: InboundMessage, who: str | None = None) -> list[str]:
+        """Answer one inbound message with the texts to send back (empty: deliberately silent).
+
+        who: the sender's id (sender_id) when the caller has already computed it."""
         if not message.sender:
             return self.render([Reply(self.flow.messages.help)], None, message.channel)
         body, notes = self._limit(message.body)
-        key = self.store.key(message.sender)
+        key = self.store.key_of(who) if who else self.store.key(message.sender)
         for attempt in range(SAVE_ATTEMPTS):
             try:
                 with self.store.session(key, message.message_sid) as session:
@@ -288,9 +290,12 @@ class Line:
                 photo_intake.carry_out(self, session, pipe, photos, message, outcome.state.locale or "es")
             texts = self.render(replies, outcome.state.locale, message.channel)
             session.mark_seen(pipe, texts)
-        log.info("message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(session.key),
-                 outcome.state.node, outcome.state.locale,
-                 ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
+        # Every step at DEBUG, steps with an effect (a tip, an opt-out, an emergency...) at INFO: by default the
+        # log does not keep a trail of each resident's conversation.
+        log.log(logging.INFO if outcome.effects else logging.DEBUG,
+                "message handled conv=%s node=%s locale=%s effects=%s replies=%d", log_id(session.key),
+                outcome.state.node, outcome.state.locale,
+                ",".join(type(e).__name__ for e in outcome.effects) or "-", len(texts))
         return texts
 
     def _forget(self, session: Session, outcome: Outcome, replies: list[Reply], channel: str) -> list[str]:

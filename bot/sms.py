@@ -8,13 +8,14 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
 MAX_SEGMENTS = 3
 WHATSAPP_MAX_CHARS = 1600  # Twilio's limit for one message body
 
 
 def encoding(text: str) -> str:
     """"GSM-7" when every character fits the GSM 03.38 alphabet, else "UCS-2"."""
-    return "GSM-7" if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text) else "UCS-2"
+    return "GSM-7" if GSM7.issuperset(text) else "UCS-2"
 
 
 def _units(text: str) -> list[int]:

@@ -7,8 +7,9 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import redis
 from redis.client import Pipeline
@@ -44,25 +45,55 @@ def log_id(key: str) -> str:
 
 
 RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+# Take the sender's lock and read what handling a message needs, in one round trip.
+# KEYS: conversation, lock, marks, old marks. ARGV: lock token, lock ms, MessageSid mark field.
+# Returns false when the lock is held by someone else, else {mark or false, marks count, version, state}.
+BEGIN = """
+if not redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+local seen = redis.call('hget', KEYS[3], ARGV[3]) or redis.call('hget', KEYS[4], ARGV[3])
+local stored = redis.call('hmget', KEYS[1], 'v', 'state')
+return {seen, redis.call('hlen', KEYS[3]), stored[1], stored[2]}
+"""
+# Write a message's changes only if the conversation is still at the version that was read, then let go of the
+# lock, in one round trip and atomically (nothing else runs in Redis meanwhile).
+# KEYS: conversation, lock. ARGV: version read, lock token, then each write as: argument count, command, arguments.
+# Returns -1 when the conversation changed (nothing written), else the error texts of writes that failed.
+COMMIT = """
+local version = tonumber(redis.call('hget', KEYS[1], 'v') or '0')
+local errors = {}
+if version == tonumber(ARGV[1]) then
+  local i = 3
+  while i <= #ARGV do
+    local count = tonumber(ARGV[i])
+    local reply = redis.pcall(unpack(ARGV, i + 1, i + count))
+    if type(reply) == 'table' and reply.err then errors[#errors + 1] = reply.err end
+    i = i + count + 1
+  end
+end
+if redis.call('get', KEYS[2]) == ARGV[2] then redis.call('del', KEYS[2]) end
+if version ~= tonumber(ARGV[1]) then return -1 end
+return errors
+"""
 SEEN_ROTATE = 50  # dedupe marks per sender hash before it becomes ":old" (the last 50-100 messages are known)
 LOCK_POLL_SECONDS = 0.02
 LOCK_WAIT_SECONDS = 1.5  # then the message goes to the spool: Twilio must get an answer within seconds
 
 
 class Session:
-    """One message's hold on a conversation: the lock, a WATCH on the state, and what was read under it.
+    """One message's hold on a conversation: the lock, and what was read under it.
 
-    Four round trips on the normal path: take the lock; WATCH; read state and dedupe mark together; one
-    MULTI/EXEC that writes the state, the caller's writes and the dedupe mark, and releases the lock. If
-    anything else wrote the conversation after the WATCH (a writer whose lock had expired), EXEC fails and
-    the caller gets StaleState: a late writer never overwrites newer state."""
+    Two round trips on the normal path, each one server-side script: BEGIN takes the lock and reads the
+    state, its version and the dedupe mark; COMMIT writes the new state (version + 1), the caller's writes
+    (tip, jobs, statistics, dedupe mark) and releases the lock, all only if the version is still the one that
+    was read. If anything saved the conversation meanwhile (a writer whose lock had expired), nothing is
+    written and the caller gets StaleState: a late writer never overwrites newer state."""
 
-    def __init__(self, store: "ConversationStore", key: str, token: str, pipe: Pipeline, message_sid: str,
+    def __init__(self, store: ConversationStore, key: str, token: str, pipe: Pipeline, message_sid: str,
                  seen: list[str] | None, state: State | None, version: int, seen_count: int = 0) -> None:
         self.store = store
         self.key = key
         self.token = token
-        self.pipe = pipe
+        self.pipe = pipe  # buffers the writes (never executed itself: COMMIT carries them)
         self.message_sid = message_sid
         self.seen = seen
         self.seen_count = seen_count  # marks in the sender's current hash (rotated at SEEN_ROTATE)
@@ -72,9 +103,8 @@ class Session:
 
     @contextmanager
     def saving(self, state: State) -> Iterator[Pipeline]:
-        """A transaction writing the new state; add writes to it; it commits (and unlocks) when the block ends."""
+        """Buffer writes for the new state; they are committed (and the lock released) when the block ends."""
         pipe = self.pipe
-        pipe.multi()
         pipe.hset(self.key, mapping={"v": self.version + 1, "state": json.dumps(state.to_dict())})
         if state.opted_out:
             pipe.persist(self.key)  # an opt-out must outlive the inactivity timeout
@@ -84,13 +114,19 @@ class Session:
         self._commit()
 
     def _commit(self) -> None:
-        """Release the lock inside the transaction and run it; StaleState if the conversation changed."""
-        self.pipe.eval(RELEASE_LOCK, 1, f"{self.key}:lock", self.token)
-        try:
-            self.pipe.execute()
-        except redis.WatchError as exc:
-            raise StaleState("the conversation changed while this message was processed") from exc
+        """Run the buffered writes with COMMIT; StaleState if the conversation changed since BEGIN."""
+        writes: list[Any] = []
+        for args, _options in self.pipe.command_stack:
+            writes.append(len(args))
+            writes.extend(args)
+        self.pipe.reset()
+        result = self.store.commit_script(keys=[self.key, f"{self.key}:lock"],
+                                          args=[self.version, self.token, *writes])
         self.done = True
+        if result == -1:
+            raise StaleState("the conversation changed while this message was processed")
+        if result:
+            raise redis.ResponseError("; ".join(e.decode() if isinstance(e, bytes) else str(e) for e in result))
 
     def mark_seen(self, pipe: Pipeline, replies: list[str]) -> None:
         """Remember this MessageSid and its replies inside the save transaction, in the sender's own hash of
@@ -133,7 +169,6 @@ class Session:
         codes = self.handle_codes()
         drafts = self.draft_media()
         pipe = self.pipe
-        pipe.multi()
         pipe.delete(self.key, f"{self.key}:seen", f"{self.key}:seen:old", f"{self.key}:handles", f"{self.key}:media")
         yield pipe, codes, drafts
         self._commit()
@@ -148,47 +183,44 @@ class ConversationStore:
         self.ttl = ttl
         self.dedupe_ttl = dedupe_ttl
         self.lock_seconds = lock_seconds
+        self.begin_script = client.register_script(BEGIN)
+        self.commit_script = client.register_script(COMMIT)
 
     def key(self, address: str) -> str:
         """The Redis key of one sender's conversation (hash-tagged so its lock shares the slot)."""
-        return f"{PREFIX}conv:{{{sender_id(self.secret, address)}}}"
+        return self.key_of(sender_id(self.secret, address))
+
+    @staticmethod
+    def key_of(who: str) -> str:
+        """The conversation key of a sender id (sender_id of the address)."""
+        return f"{PREFIX}conv:{{{who}}}"
 
     def seen_field(self, message_sid: str) -> str:
         """How a handled MessageSid is remembered (an HMAC of it, so Redis cannot be matched to Twilio's logs)."""
         return sender_id(self.secret, "sid:" + message_sid)[:20]
 
-    def _acquire(self, key: str) -> str:
+    @contextmanager
+    def session(self, key: str, message_sid: str = "") -> Iterator[Session]:
+        """Lock one sender's conversation and read it (BEGIN); the lock expires by itself if we die."""
         token = secrets.token_hex(16)
+        field = self.seen_field(message_sid) if message_sid else ""
+        keys = [key, f"{key}:lock", f"{key}:seen", f"{key}:seen:old"]
         deadline = time.monotonic() + min(self.lock_seconds * 0.8, LOCK_WAIT_SECONDS)
-        while not self.redis.set(f"{key}:lock", token, nx=True, px=int(self.lock_seconds * 1000)):
+        while not (found := self.begin_script(keys=keys, args=[token, int(self.lock_seconds * 1000), field])):
             if time.monotonic() > deadline:
                 raise SenderBusy("could not take the sender lock in time")
             time.sleep(LOCK_POLL_SECONDS)
-        return token
-
-    @contextmanager
-    def session(self, key: str, message_sid: str = "") -> Iterator[Session]:
-        """Lock one sender's conversation, WATCH it and read it; the lock expires by itself if we die."""
-        token = self._acquire(key)
-        pipe = self.redis.pipeline(transaction=True)
         session = None
         try:
-            pipe.watch(key)
-            with self.redis.pipeline(transaction=False) as reads:
-                field = self.seen_field(message_sid)
-                reads.hget(f"{key}:seen", field)
-                reads.hget(f"{key}:seen:old", field)
-                reads.hlen(f"{key}:seen")
-                reads.hmget(key, "v", "state")
-                raw_seen, raw_old, seen_count, (raw_version, raw_state) = reads.execute()
-            raw_seen = raw_seen or raw_old
+            raw_seen, seen_count, raw_version, raw_state = found
             seen = None if raw_seen is None or not message_sid else list(json.loads(raw_seen))
             state, version = self._decode(key, raw_version, raw_state)
-            session = Session(self, key, token, pipe, message_sid, seen, state, version, seen_count)
+            writes = self.redis.pipeline(transaction=True)
+            writes.multi()  # only buffers (RQ expects a pipeline in MULTI mode); COMMIT carries its commands
+            session = Session(self, key, token, writes, message_sid, seen, state, version, seen_count)
             yield session
         finally:
             if session is None or not session.done:
-                pipe.reset()
                 self.redis.eval(RELEASE_LOCK, 1, f"{key}:lock", token)
 
     @staticmethod

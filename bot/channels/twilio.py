@@ -1,16 +1,19 @@
 """Twilio inbound adapter: form -> InboundMessage, signature check, TwiML answer. Plain values only."""
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+from xml.sax.saxutils import escape
 
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 WHATSAPP_PREFIX = "whatsapp:"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 MAX_MEDIA = 10  # Twilio sends at most 10 media items with one message
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,11 @@ def signature_is_valid(auth_token: str, url: str, form: Any, signature: str | No
     """Check X-Twilio-Signature against the public URL Twilio called and the posted form."""
     if not auth_token or not signature:
         return False
-    return RequestValidator(auth_token).validate(url, form, signature)
+    validator = RequestValidator(auth_token)
+    expected = validator.compute_signature(url, form).encode()
+    if hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
+        return True  # the usual case, one HMAC; the library's validate() also tries the URL with its port
+    return validator.validate(url, form, signature)
 
 
 def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:
@@ -68,8 +75,9 @@ def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:
 
 
 def twiml(messages: Iterable[str]) -> str:
-    """TwiML <Response> with one <Message> per text (text is XML-escaped); empty means no reply."""
-    response = MessagingResponse()
-    for text in messages:
-        response.message(text)
-    return str(response)
+    """TwiML <Response> with one <Message> per text; empty means no reply.
+
+    Written directly rather than with twilio's MessagingResponse (an ElementTree per answer, ~50 µs): the
+    same document, with the text XML-escaped and characters XML 1.0 forbids removed (tests/test_twilio.py)."""
+    body = "".join(f"<Message>{escape(_NOT_XML_RE.sub('', text))}</Message>" for text in messages)
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>' if body else EMPTY_TWIML
