@@ -5,7 +5,7 @@ from typing import Any
 
 from .errors import StepLimitExceeded
 from . import nlu
-from .matching import chosen_number, contains_phrase, leading_tip_code, normalise
+from .matching import chosen_number, contains_any_phrase, leading_tip_code, normalise
 from .model import (AttachToTip, Effect, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
                     State)
 from .steps import NODE_TYPES, choose
@@ -239,7 +239,7 @@ def _is_alarm_word(turn: Turn, said: str) -> bool:
     """A message that is only an alarm ("911", "EMERGENCIA") or one of the flow's danger phrases."""
     keywords = turn.flow.keywords
     words = said.split()
-    return said in keywords.emergency_words or any(contains_phrase(words, p) for p in keywords.emergency_phrases)
+    return said in keywords.emergency_words or contains_any_phrase(words, keywords.emergency_phrases)
 
 
 def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:

@@ -34,6 +34,36 @@ def normalise_all(words: Iterable[str]) -> frozenset[str]:
     return frozenset(n for n in (normalise(w) for w in words) if n)
 
 
+_INDEXES: dict[int, tuple[object, dict[str, list[tuple[str, ...]]], frozenset[tuple[str, ...]]]] = {}
+
+
+def phrase_index(phrases: tuple[tuple[str, ...], ...]) -> tuple[dict[str, list[tuple[str, ...]]], frozenset]:
+    """The phrases by their first word, and the set of whole phrases; built once per phrase list.
+
+    Keyed by identity (phrase lists are long-lived constants of the lexicon and of a loaded flow; the list is
+    kept in the entry, so its id cannot be reused): hashing a list of hundreds of phrases on every message
+    cost more than the search itself."""
+    entry = _INDEXES.get(id(phrases))
+    if entry is None or entry[0] is not phrases:
+        if len(_INDEXES) > 1024:  # flows parsed again and again (editor previews) must not grow this forever
+            _INDEXES.clear()
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            by_first.setdefault(phrase[0], []).append(phrase)
+        entry = _INDEXES[id(phrases)] = (phrases, by_first, frozenset(phrases))
+    return entry[1], entry[2]
+
+
+def contains_any_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """True when any of the phrases appears in the words as consecutive whole words."""
+    by_first = phrase_index(phrases)[0]
+    for i, word in enumerate(words):
+        for phrase in by_first.get(word, ()):
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                return True
+    return False
+
+
 def contains_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
     """True when the phrase appears as consecutive whole words."""
     size = len(phrase)

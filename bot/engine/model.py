@@ -1,7 +1,7 @@
 """Plain data of the conversation engine: flows, state, inbound messages, replies and effects."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
 LOCALES = ("en", "es")
@@ -102,8 +102,13 @@ class State:
     revision: int = 0  # the flow revision this conversation runs on (set by the host; 0: the shipped flow)
 
     def with_(self, **changes: Any) -> "State":
-        """Return a copy with some fields changed."""
-        return replace(self, **changes)
+        """Return a copy with some fields changed (like dataclasses.replace, several times faster)."""
+        unknown = changes.keys() - _STATE_FIELDS
+        if unknown:
+            raise TypeError(f"State has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(State)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready mapping of this state."""
@@ -136,6 +141,9 @@ class State:
             revision=int(data.get("revision", 0) or 0),
         )
 
+
+
+_STATE_FIELDS = frozenset(f.name for f in fields(State))
 
 @dataclass(frozen=True)
 class Inbound:

@@ -20,7 +20,7 @@ from .lexicon import (
     GREET_PHRASES, SPANISH_WORDS, ENGLISH_WORDS, SPANISH_ONLY, ENGLISH_ONLY, SHORT_WORD_LANGUAGE,
     phrases,
 )
-from .matching import normalise
+from .matching import contains_any_phrase, normalise, phrase_index
 
 LONG_STORY = 14  # words
 INTENTS = ("greet", "immigration", "tip", "emergency", "help", "stop", "lang_es", "lang_en", "other")
@@ -144,26 +144,12 @@ def _core(words: list[str]) -> list[str]:
     return core or words
 
 
-@lru_cache(maxsize=None)
-def _index(phrases: tuple[tuple[str, ...], ...]) -> tuple[dict[str, list[tuple[str, ...]]], frozenset]:
-    """Phrases by their first word, and the set of whole phrases (built once per vocabulary)."""
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        by_first.setdefault(phrase[0], []).append(phrase)
-    return by_first, frozenset(phrases)
-
-
 def _has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    by_first = _index(phrases)[0]
-    for i, word in enumerate(words):
-        for phrase in by_first.get(word, ()):
-            if tuple(words[i:i + len(phrase)]) == phrase:
-                return True
-    return False
+    return contains_any_phrase(words, phrases)
 
 
 def _is_whole(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return tuple(words) in _index(phrases)[1]
+    return tuple(words) in phrase_index(phrases)[1]
 
 
 # ---------------------------------------------------------------------------------------------------
