@@ -27,6 +27,9 @@ CORPUS = os.path.join(DATA, "messages.tsv")  # copy of shared/corpus/messages.ts
     ("talking", ["talking"]),          # not "attacking": two letters apart
     ("robot", ["robot"]),              # not "robo"
     ("scared", ["scared"]),            # not "scammed"
+    ("just saved this number", ["just", "saved", "this", "number"]),  # not "stabbed": first letters differ
+    ("isnt breathing", ["isnt", "breathing"]),                        # not "breaking": a word of the lexicon
+    ("hits", ["hits"]),                # not "its" (the silent h)
 ])
 def test_words_of(text, expected):
     assert words_of(text) == expected
@@ -107,6 +110,9 @@ def test_language_of_on_the_corpus_is_never_wrong_and_mostly_right():
     "man with a knife at the bus stop", "ayuda ya", "se estan metiendo a mi casa ahorita", "im hiding in the closet",
     "mandenme la patrulla ya!!", "someone just grabbed a girl and threw her in a van", "hay un incendio en el edificio",
     "ahorita mismo estan asaltando la gasolinera", "somebody is trying to kick my door in", "auxilio",
+    "necesito una ambulancia ya", "URGENT need police now", "a car keeps circling my house and they got guns, "
+    "happening now", "is this line for emergencies? my dad isnt breathing", "ayudaaa", "HELP!!",
+    "ya estoy en casa pero el sigue afuera con la pistola",  # "it's over" does not count while someone is still there
 ])
 def test_danger_now_is_an_emergency(text):
     assert is_emergency(text)
@@ -117,6 +123,12 @@ def test_danger_now_is_an_emergency(text):
     "there was a shooting on our block last night", "me asaltaron la semana pasada", "hola", "my car was stolen",
     "they keep breaking into cars at night", "tengo informacion de quien balaceo la casa", "help me understand this",
     "vi este numero en un papel pegado en la tienda", "is this anonymous?",
+    "me asaltaron en la gasolinera con un cuchillo, ya se fueron, estoy bien",   # the danger is over
+    "a mi hijo lo asaltaron con navaja el viernes",                              # a weekday is a past time
+    "mi vecino golpea a su esposa cada fin de semana, ahorita no pero me preocupa",
+    "is this for emergencies or should I call 911?", "esto es para emergencias o tengo que marcar al 911?",
+    "mi vecino vende armas de la cajuela de su carro",                           # selling weapons: a report
+    "I know where the guy who robbed the taqueria is hiding", "esta bien", "help", "ayuda!",
 ])
 def test_past_events_and_ordinary_messages_are_not_emergencies(text):
     assert not is_emergency(text)
@@ -134,6 +146,8 @@ def test_a_weapon_in_an_interview_answer_is_a_detail_not_an_alarm(text, strict):
     "Stop texting me", "no me manden mas mensajes", "dejen de escribirme", "quit messaging me", "remove me",
     "sacame de la lista", "I don't want these messages anymore, stop", "BASTA ya no manden nada",
     "alto, no mas textos", "stop the texts", "no mas sms porfa", "basta de textos",  # found on a blind set
+    "Take my number off your list", "I don't want any more messages from this number", "párenle con los mensajes",
+    "saquen mi número de aquí", "I didn't sign up for this, take my number off",
 ])
 def test_clear_opt_outs_stop(text):
     assert is_stop(text)
@@ -175,6 +189,21 @@ def test_an_answer_ending_in_stop_is_not_an_opt_out_while_a_question_waits():
     ("me puede escribir en ingles? mi español no es bueno", "lang_en"),
     ("gracias", "other"),
     ("para mi hermano", "other"),
+    ("esta bien", "other"),
+    ("ok nos vemos", "other"),
+    ("my phone is about to die ill text later", "other"),
+    ("my friend told me to text here", "greet"),
+    ("who am i texting", "greet"),
+    ("klk", "greet"),
+    ("se llevaron a mi hermano los de inmigracion ayer, que hago", "immigration"),
+    ("what happens if the officer asks where I'm from", "immigration"),
+    ("my daughter is DACA, does this affect her if she reports", "immigration"),
+    ("landlord cut off our water and is harassing us, thats illegal right?", "tip"),
+    ("me estan sacando dinero de mi cuenta del banco sin permiso", "tip"),
+    ("a man is calling people pretending to be from immigration and asking for money", "tip"),
+    ("En inglés porfa, es para mi hijo que no lee español", "lang_en"),       # the language asked for first
+    ("me contestaron en ingles y no entiendo nada, en español porfavor", "lang_es"),
+    ("Sorry my English is bad, Spanish please?", "lang_es"),
 ])
 def test_understand(text, intent):
     assert understand(text).intent == intent
@@ -210,7 +239,10 @@ SETS = [
     ("train_j", 0.99, 0.94, 1.0),
     # measured and left alone: neither tuned on nor trained on (the reference for the next change)
     ("sixth", 0.99, 0.89, 1.0), ("seventh", 0.98, 0.92, 1.0), ("eighth", 0.99, 0.96, 1.0),
-    ("ninth", 0.99, 0.94, 1.0), ("tenth", 0.98, 0.93, 0.96),
+    ("ninth", 0.99, 0.94, 1.0), ("tenth", 0.98, 0.93, 1.0),
+    # written blind this session; first look in the README, then tuned on with general rules only
+    ("eleventh", 0.99, 0.99, 1.0), ("twelfth", 0.99, 0.98, 1.0), ("thirteenth", 0.98, 0.99, 1.0),
+    ("fourteenth", 0.99, 0.98, 1.0),
 ]
 
 

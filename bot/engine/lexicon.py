@@ -29,7 +29,10 @@ mensajes, basta ya de mensajes, paren con los mensajes, paren los mensajes, para
 mandarme, no molesten, dont bother me, de mandarme cosas, dejen de mandarme, dejen de escribirme, dejen de
 enviarme, deje de mandar, deje de escribir, no quiero mas mensajes, no quiero recibir, no mas mensajes, ya no
 quiero mensajes, ya no me manden, ya no me escriban, quitenme de, saquenme de, borren mi numero, no me
-contacten
+contacten, take my number off, my number off, off your list, off the list, off this list, dont want any more
+messages, dont want any more texts, dont want anymore messages, dont want anymore texts, any more messages, saquen
+mi numero, quiten mi numero, parenle con los mensajes, parenle a los mensajes, never signed up, didnt sign up, did
+not sign up, no me suscribi, nunca me suscribi, yo no me inscribi
 """)
 LANG_ES_PHRASES = phrases("""
 espanol, en espanol, in spanish, spanish, habla espanol, hablas espanol, hablan espanol, hable espanol, speak
@@ -43,20 +46,26 @@ no leo bien espanol, my spanish is bad, mi espanol es malo, someone who speaks e
 no spanish, dont speak spanish, do not speak spanish, dont understand spanish, no hablo espanol, dont read
 spanish, prefer english, prefiero ingles, prefiero en ingles, no hablo bien espanol, english from now on,
 espanol no es bueno, spanish is not good, spanish isnt good, english only, solo ingles, only english, no leo
-espanol
+espanol, no lee espanol, no lee bien espanol, doesnt read spanish, does not read spanish, mi espanol no es muy
+bueno, mi espanol no es bueno, only speak english, i only speak english, solo hablo ingles, only read english,
+answers in english, answer in english, reply in english, respond in english, contestar en ingles, contesten en
+ingles, responder en ingles, escribirme en ingles, escribame en ingles
 """)
 WANTS_ES_PHRASES = phrases("""
 no english, dont speak english, no hablo ingles, no entiendo ingles, no se ingles, english is not good, prefer
 spanish, prefiero espanol, prefiero en espanol, no hablo bien ingles, espanol de ahora en adelante, english
 isnt good, ingles no es bueno, only reads spanish, only speaks spanish, only spanish, solo espanol, only
-understands spanish, dont read english, no leo ingles
+understands spanish, dont read english, no leo ingles, mi ingles es malo, mi ingles es muy malo, mi ingles no
+es bueno, my english is bad, my english is not good, my english isnt good, english is bad, english is not very
+good, no entiendo nada en ingles, contestaron en ingles, me contestaron en ingles, me escribieron en ingles,
+answered in english, replied in english
 """)
 EMERGENCY_WHOLE = phrases("""
 911, emergency, emergencia, sos, auxilio, socorro, help me, ayudame, ayudenme, help help, ayuda ayuda,
 urgente, urgent, help now, ayuda ya, ayudeme
 """)
 URGENCY_PHRASES = phrases("""
-help now, help me now, ayuda ya, necesito ayuda ya, ayudenme ya, ayudame ya, call 911, llamen al 911, llamen a
+help now, help me now, ayuda ya, necesito ayuda ya, ayudenme ya, ayudame ya, llamen a
 la policia, send police, manden a la policia, manden policia, send help, manden ayuda, right now help,
 emergency now, in danger, en peligro, going to kill, van a matar, me quieren matar, wants to kill, trying to
 kill, quieren matarme, is going to kill, send someone, manden a alguien, mande a alguien, kick my door,
@@ -81,9 +90,14 @@ se esta metiendo, metiendo por la ventana, entrando por la ventana, climbing in,
 not breathing, isnt breathing, cant breathe, no respira, no puede respirar, wont wake up, no despierta,
 collapsed, se desmayo, unconscious, inconsciente, overdose, sobredosis, took a bunch of pills,
 heart attack, ataque al corazon, le dio un infarto, bleeding a lot, sangrando mucho, smoke coming out,
-sale humo, hay humo, house is on fire, se esta quemando, en llamas, locked in, encerrada, encerrado,
+sale humo, hay humo, house is on fire, se esta quemando, en llamas, locked in, locked me in, estoy encerrada,
+estoy encerrado, me encerro, me tiene encerrada, me tiene encerrado, me tienen encerrada, nos tienen encerrados,
 pulled me into, me subio a la fuerza, hay un tipo en mi, hay un hombre en mi, someone in my room,
-a man in my room, circling the block, tirando tiros, tan tirando, estan tirando
+a man in my room, circling the block, tirando tiros, tan tirando, estan tirando,
+ambulance, ambulancia, ambulancias, paramedics, paramedicos, hurt bad, badly hurt, hurt really bad, muy
+herido, muy herida, mal herido, mal herida, got hit by a car, lo atropellaron, la atropellaron, atropellaron a, need police, need the police, need a cop, need cops,
+necesito policia, necesito a la policia, necesitamos policia, necesitamos a la policia, ocupo policia, ocupo
+una patrulla, necesito una patrulla, need a patrol
 """)
 CALLED_911 = phrases("called 911, llame al 911 y, llamamos al 911, is this 911, es el 911")
 CALL_911 = phrases("call 911, llamen al 911, llame al 911, llamar al 911")
@@ -92,8 +106,30 @@ NOW_PHRASES = phrases("""
 a moment ago, moment ago, seconds ago, hace un momento, hace un momentito, hace unos segundos,
 right now, ahora mismo, ahorita mismo, ahorita, just now, en este momento, at this moment, minute ago, minutes
 ago, hace un minuto, hace unos minutos, hace un ratito, still there, sigue ahi, todavia esta, acaban de, acaba
-de
+de, happening now, going on now, right this second, this second, este momento, esta pasando, pasando ahorita, pasando ahora, as we speak, mientras escribo,
+while i text, while im texting
 """)
+# The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
+PASSED_PHRASES = phrases("""
+ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are gone, he left, hes gone, he is
+gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no, ahora no, not right now, not
+now but, quiet right now, quiet now, no es para que vengan, no es pa que vengan, not an emergency, no es
+emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
+urgente, not urgent, hoy no, not today, ya estoy en casa, ya estoy en mi casa, im home now, im home safe, already home
+""")
+STILL_THERE = frozenset("still sigue siguen todavia aun coming back regresando volviendo".split())
+# Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
+LINE_QUESTION_PHRASES = phrases("""
+for emergencies, para emergencias, should i call 911, or call 911, or should i call, o llamo al 911, o marco al
+911, tengo que llamar al 911, tengo que marcar al 911, o tengo que llamar, o tengo que marcar, instead of 911, en
+vez del 911, en lugar del 911, call 911 instead, llamar al 911 mejor
+""")
+SELLING = frozenset("vende venden vendiendo vendia vendian bendiendo bende benden sell sells selling sold sale "
+                    "vendio vendieron venta".split())
+# "estoy bien" / "I'm ok" at the end of the message or of a clause (not "estoy bien asustada").
+SAFE_NOW = phrases("estoy bien, estamos bien, estoy a salvo, estamos a salvo, im ok, im okay, im fine, im safe, "
+                   "we are ok, were ok, were fine, we are fine, were safe, we are safe, i am ok, i am fine, i am safe")
+SAFE_NOW_NEXT = frozenset("y pero gracias and but thanks now ahora ahorita ya con with at en in just solo".split())
 DANGER = frozenset("""
 kick kicked shooting shoot stab
 shooting shoot shooter shots gunshots gunfire disparando disparan disparos balazos balacera baleando tiroteo
@@ -121,7 +157,8 @@ PAST = frozenset("""
 last ago yesterday ayer pasado pasada pasados anoche antier anteayer was were had did happened used earlier
 before antes tenia tenian fue fueron hace semana week month mes year ano years anos meses weeks semanas paso
 pasaron era eran estaba estaban keep keeps kept always siempre every cada often usually seguido diario daily
-nightly sometimes aveces
+nightly sometimes aveces lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday
+friday saturday sunday weekend finde veces times
 """.split())
 REPORT_WORDS = frozenset("""
 report reporting reportar reporte reportarlo denunciar denuncia denunciarlo tip tips witness testigo crime
@@ -137,7 +174,7 @@ extorsionando drugs drogas dealing vendiendo selling stabbed apunalaron acuchill
 dispararon wallet cartera took quitaron scam scammed estafa estafaron fraud fraude abuse abuso abusando
 violencia violence harassment harassing acoso acosando rape violacion violaron kidnapped secuestraron
 secuestro mugged carjacked vandalism vandalismo grafiti graffiti gang gangs pandilla pandillas mara cholos
-drug fight pelea peleando
+drug fight pelea peleando hits
 """.split())
 CRIME_PHRASES = phrases("""
 broke into, breaking into, break into, se metieron, took my, me quitaron, se llevaron, me robaron, nos
@@ -148,13 +185,17 @@ to kids, a los ninos, gift cards, tarjetas de regalo, pidiendo plata, pidiendo d
 paid, not paid us, no nos paga, no nos pagan, no me paga, no me pagan, a la fuerza, by force, weird messages,
 watching the kids, va a matar, will kill, threatened to kill, amenazo con, call immigration on, call ice on,
 llamar a la migra, hablar a la migra, le habla a la migra, if we dont pay, if i dont pay, si no pagamos, si no
-pago, si no le pago, si no le pagamos
+pago, si no le pago, si no le pagamos, pretending to be, pretends to be, posing as, se hace pasar, se hacen pasar,
+haciendose pasar, saca dinero, le saca el dinero, les saca dinero, sacarle dinero, piden dinero, asking for money,
+asks for money, sacando dinero, sacan dinero, taking money, charging people, les cobra, le cobra, cobrandole, fake lawyer, abogado falso, notario
+falso, fake notary
 """)
 REQUEST_PHRASES = phrases("""
 give a tip, dar informacion, quiero reportar, quiero denunciar, want to report, i want to report, report a
 crime, reportar un crimen, reportar un delito, hacer una denuncia, poner una denuncia, i know who, se quien,
 yo se quien, i saw, yo vi, vi a, information about, info about, informacion de, informacion sobre, tengo
-informacion, i have information, i have info, se algo, i know something, break in, broke in, breakin
+informacion, i have information, i have info, se algo, i know something, break in, broke in, breakin, i know
+where, se donde, yo se donde, sabemos donde, we know where, i have him on camera, lo tengo grabado, tengo video
 """)
 # Stems of words that describe a crime ("robaron", "robbery", "amenazaba", "extorting" ...).
 CRIME_STEMS = tuple("""
@@ -169,15 +210,18 @@ IMMIGRATION_WORDS = frozenset("""
 immigration inmigracion migracion migratorio migratoria immigrant inmigrante inmigrantes status estatus papers
 papeles documents documentos indocumentado indocumentada indocumentados undocumented deport deported deportar
 deporten deportado deportada deportan deportation deportacion deportaran deportarme deportarian ice migra
-illegal ilegal ilegales illegals visa greencard residencia residente citizen citizenship ciudadano ciudadania
-asylum asilo daca ssn tps permiso permit renewal renovacion residency
+ilegales illegals illegally ilegalmente visa greencard residencia residente citizen citizenship ciudadano ciudadania
+asylum asilo daca ssn tps permit renewal renovacion residency
 """.split())
 IMMIGRATION_PHRASES = phrases("""
 green card, la migra, no soy legal, im not legal, not legal, no tengo papeles, dont have papers, sin papeles,
 no papers, social security, seguro social, without papers, where i was born, donde naci, my country, mi pais,
 de mi pais, send me back, me regresen, me manden pa mi pais, me manden a mi pais, si soy legal, soy legal, am
-i legal, legal status, work permit, permiso de trabajo, no tengo permiso, parole, humanitarian parole, parole
-humanitario, refugee, refugiado
+i legal, legal status, work permit, permiso de trabajo, no tengo permiso de, permiso para trabajar, parole, humanitarian parole, parole
+humanitario, refugee, refugiado, im illegal, i am illegal, soy ilegal, somos ilegales, estoy ilegal, estamos
+ilegal, being illegal, illegal immigrant, inmigrante ilegal, if im illegal, si soy ilegal, were illegal, we are
+illegal, where im from, where i am from, where i come from, de donde soy, de donde vengo, nationality,
+nacionalidad, my accent, mi acento
 """)
 # The question words and modals that make a message a question about consequences.
 QUESTION_WORDS = frozenset("""
@@ -214,7 +258,8 @@ que puedo reportar, what do i do, que hago
 """)
 GREET_WORDS = frozenset("""
 hello hi hey hiya howdy yo hola ola holi holis buenas buenos buen dia dias tardes noches morning afternoon
-evening saludos sup whats wassup greetings oye oiga disculpe alo alo hellooo heyy
+evening saludos sup whats wassup greetings oye oiga disculpe alo alo hellooo heyy helo hellow hallo klk quiubo
+quiubole wepa
 """.split())
 GREET_PHRASES = phrases("""
 who is this, who is it, quien es, quien habla, quien eres, is anyone there, anybody there, hay alguien, gave
@@ -223,8 +268,24 @@ este numero, me dio este numero, este numero en, this number on, this number fro
 numero, saque este numero, got the number, the number from, el numero de un, quien me escribe, who is texting,
 who texted me, vi este numero, found this number, encontre este numero, who this, que onda, bueno, que onda,
 whats up, que tal, como estas, como esta, good morning, good afternoon, good evening, buenos dias, buenas
-tardes, buenas noches
+tardes, buenas noches, who am i texting, who am i talking to, con quien hablo, a quien le escribo, que lo
+que, q lo q, que hubo, told me to text, told me to write, told me to message, said to text, me dijo que
+escribiera, me dijeron que escribiera, me dijo que les escribiera, me dijeron que les escribiera, me dijo que
+mandara, me recomendo, me recomendaron, recommended this, told me about this, me hablaron de este
 """)
+# Whole messages that only acknowledge, thank or say goodbye ("esta bien", "ok gracias", "nvm"): other.
+# ... or that only put the conversation off or close it ("ok nos vemos", "ya se arreglo", "ill text later").
+ACK_PHRASES = phrases("""
+nos vemos, ya no importa, no importa, ya se arreglo, se arreglo, forget it, never mind, olvidalo, ttyl, talk
+later, text later, text you later, te escribo luego, luego te escribo, les escribo luego, hasta luego, see you,
+see ya, about to die, se me acaba la bateria, se me va a apagar, sin bateria
+""")
+ACK_WORDS = frozenset("""
+ok okay k kk vale gracias thanks thank you ty esta ta bien perfecto perfect cool great good nice alright sure
+claro entendido understood got it bye adios chao ciao nvm nevermind never mind np de nada lol jaja jajaja haha
+sorry perdon muchas many much mil thx pls porfa igualmente same to u you too oki okey va sale orale bendiciones
+dios lo bendiga bless god
+""".split())
 
 # Words that say which language a message is in (a word both languages use is in neither).
 SPANISH_WORDS = frozenset("""
@@ -241,7 +302,7 @@ persona personas sabe saben seguro segura ilegal parar alto dejen escriban envie
 ayudame ayudenme siguiendo cartera troca chota wey orale andale neta chido mande ustedes tengan tenia tenian
 estaba estaban mismo puerta afuera adentro vecino vecina vecinos hijo hija esposo esposa trabajo jefe jaja
 jajaja porfa porfis cancelar comadre compadre chamba lista sacame quitame nombre gratis pegado pegada pegados
-pegadas papel tienda
+pegadas papel tienda holi holis
 """.split())
 ENGLISH_WORDS = frozenset("""
 hello hi hey hiya good morning afternoon evening what whats who where when why how is are was were am i im you
@@ -255,6 +316,7 @@ following kill neighbor boss wife husband son daughter friend guy guys just like
 told tell if then than them him her his hers they their theres thats dont doesnt didnt wont cancel lol lmao
 omg wtf thanks bro fam dude anymore these those take takes taking took talk talking walk walking looking
 watching waiting working living parking making saying going coming doing open front alone baby texts
+nvm idk tbh omw brb gonna wanna gotta yall hbu wyd
 """.split())
 SHARED_WORDS = frozenset({"no", "a", "me", "ok", "okay", "si", "info", "taxi", "legal", "yo", "ice", "hey", "mi",
                      "son", "van", "era", "pastor", "hi"})

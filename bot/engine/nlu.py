@@ -17,8 +17,8 @@ from .lexicon import (
     EMERGENCY_WHOLE, URGENCY_PHRASES, LIFE_PHRASES, CALLED_911, CALL_911, NOW_PHRASES, DANGER, DANGER_STEMS,
     IMMEDIATE, WEAPONS, PRESENT, PAST, REPORT_WORDS, CRIME_WORDS, CRIME_PHRASES, REQUEST_PHRASES, CRIME_STEMS,
     IMMIGRATION_WORDS, IMMIGRATION_PHRASES, QUESTION_WORDS, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_WORDS,
-    GREET_PHRASES, SPANISH_WORDS, ENGLISH_WORDS, SPANISH_ONLY, ENGLISH_ONLY, SHORT_WORD_LANGUAGE,
-    phrases,
+    GREET_PHRASES, SPANISH_WORDS, ENGLISH_WORDS, SPANISH_ONLY, ENGLISH_ONLY, SHORT_WORD_LANGUAGE, PASSED_PHRASES,
+    SAFE_NOW, SAFE_NOW_NEXT, ACK_WORDS, ACK_PHRASES, LINE_QUESTION_PHRASES, SELLING, STILL_THERE, phrases,
 )
 from .matching import contains_any_phrase, normalise, phrase_index
 
@@ -82,7 +82,9 @@ class Vocabulary:
         candidates = [self.near.get(key)] + [self.near.get(v) for v in _deletions(key)] + [
             self.keys.get(v) for v in _deletions(key)]
         for word in candidates:
-            if word is not None and _one_edit(key, spelling_key(word), substitution=len(key) >= 7):
+            # the first two letters must agree: "saved" is not "stabbed", "sabes" is not "stabs"
+            if word is not None and word[:2] == token[:2] and _one_edit(key, spelling_key(word),
+                                                                         substitution=len(key) >= 7):
                 return word
         return None
 
@@ -104,8 +106,10 @@ def _canonical(words: Iterable[str], vocabulary: Vocabulary) -> list[str]:
 _ALL_WORDS = Vocabulary(
     set(DANGER | PRESENT | PAST | REPORT_WORDS | CRIME_WORDS | IMMIGRATION_WORDS | GREET_WORDS)
     | {w for group in (STOP_WHOLE, STOP_PHRASES, LANG_ES_PHRASES, LANG_EN_PHRASES, EMERGENCY_WHOLE,
-                       URGENCY_PHRASES, CRIME_PHRASES, REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE,
-                       HELP_PHRASES, GREET_PHRASES) for phrase in group for w in phrase},
+                       URGENCY_PHRASES, LIFE_PHRASES, NOW_PHRASES, CALL_911, CALLED_911, CRIME_PHRASES,
+                       REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
+                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES)
+       for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
 
@@ -190,7 +194,18 @@ def is_emergency(text: str, strict: bool = False) -> bool:
     """Danger now ("they are shooting", "me estan siguiendo"), not a past event ("he had a gun last Tuesday").
 
     strict (while an interview question waits): a weapon named in a description is not enough."""
-    return _is_emergency(words_of(text), strict)
+    return _is_emergency(words_of(text), strict) or shouts_for_help(text)
+
+
+# "ayudaaaa", "HELPPP", "auxiliooo", or a bare "help!!" / "ayuda!!!": a cry, not a question about the service.
+_SHOUT = re.compile(r"\b(?:a+y+u+d+a{3,}|h+e+l+p{3,}|h+e+l{3,}p+|a+u+x+i+l+i+o{3,}|s+o+c+o+r+r+o{3,})\b"
+                    r"|^\W*(?:help|ayuda|auxilio|socorro)(?:\s+(?:me|please|pls|por favor|porfa))?\s*!{2,}\W*$",
+                    re.IGNORECASE)
+
+
+def shouts_for_help(text: str) -> bool:
+    """A cry for help by its spelling ("ayudaaa", "HELP!!!"), which normalising would hide."""
+    return bool(_SHOUT.search(text))
 
 
 def _is_emergency(words: list[str], strict: bool = False) -> bool:
@@ -198,11 +213,16 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
-    now = _has_phrase(words, NOW_PHRASES)
-    past = any(w in PAST for w in words) and not now
-    calls_911 = _has_phrase(words, CALL_911) or ("911" in words and not past and not (
-        REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911))
-    if calls_911 or (not past and (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES))):
+    passed = _danger_passed(words)
+    now = _has_phrase(words, NOW_PHRASES) and not passed
+    past = (any(w in PAST for w in words) and not now) or passed
+    asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
+    calls_911 = not asks_about_line and (_has_phrase(words, CALL_911) or ("911" in words and not past and not (
+        REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)))
+    # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does
+    said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
+                   or (_urgent_now(words) and not asks_about_line))
+    if calls_911 or (said_urgent and not (past and not passed)):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
@@ -219,8 +239,38 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
         return True
     if not danger:
         return False
-    immediate = any(w in IMMEDIATE for w in danger) or (not strict and any(w in WEAPONS for w in danger))
+    selling = bool(SELLING & set(words))  # "vende armas en la pulga": a report about weapons, not one drawn
+    immediate = any(w in IMMEDIATE for w in danger) or (
+        not strict and not selling and any(w in WEAPONS for w in danger))
     return asks_help or present or ongoing or immediate
+
+
+_URGENT = frozenset("urgent urgente emergency emergencia asap sos".split())
+_NEEDS = frozenset("now ya ahora ahorita need necesito necesitamos ocupo help ayuda police policia cops".split())
+
+
+def _urgent_now(words: list[str]) -> bool:
+    """"URGENT need police now", "emergencia necesito ayuda": an urgency word with a need or a now."""
+    return bool(_URGENT & set(words)) and bool(_NEEDS & set(words)) and not (set(words) & QUESTION_ONLY)
+
+
+QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())  # "what if it is an emergency"
+
+
+def _danger_passed(words: list[str]) -> bool:
+    """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien") and nothing says
+    it goes on ("... pero sigue afuera")."""
+    if STILL_THERE & set(words):
+        return False
+    if _has_phrase(words, PASSED_PHRASES):
+        return True
+    by_first = phrase_index(SAFE_NOW)[0]
+    for i, word in enumerate(words):
+        for phrase in by_first.get(word, ()):
+            end = i + len(phrase)
+            if tuple(words[i:end]) == phrase and (end == len(words) or words[end] in SAFE_NOW_NEXT):
+                return True
+    return False
 
 
 def _describes_crime(words: list[str]) -> bool:
@@ -234,7 +284,8 @@ def _describes_crime(words: list[str]) -> bool:
 CONSEQUENCE_PHRASES = phrases("""
 can i, puedo, will it, will they, would it, me afecta, afecta, is it safe, es seguro, me van a, van a, pueden,
 me pueden, mess up, problems, problemas, still, todavia, queria saber, quiero saber, want to know, wondering,
-i wonder
+i wonder, affect, affects, afecta, afectar, perjudica, perjudicar, hurt my case, que hago, que puedo hacer, que debo hacer, que hacemos, what do i do, what should i do, what can i do,
+what do we do
 """)
 
 
@@ -249,9 +300,13 @@ def _mentions_immigration(words: list[str]) -> bool:
 
 def language_of(text: str, hint: str | None = None) -> str | None:
     """"en" or "es" from the line's own vocabulary, else the host's hint (a language model's guess), else None."""
-    words = _REPEATS.sub(r"\1", normalise(text)).split()
-    if len(words) == 1 and words[0] in SHORT_WORD_LANGUAGE:
-        return SHORT_WORD_LANGUAGE[words[0]]
+    raw = _REPEATS.sub(r"\1", normalise(text)).split()
+    if len(raw) == 1 and raw[0] in SHORT_WORD_LANGUAGE:
+        return SHORT_WORD_LANGUAGE[raw[0]]
+    # a word neither list knows counts as the word it stands for ("holaa" -> "hola", "q" -> "que")
+    canonical = words_of(text)
+    words = [w if w in SPANISH_ONLY or w in ENGLISH_ONLY or len(canonical) != len(raw) else canonical[i]
+             for i, w in enumerate(raw)]
     spanish = sum(1 for w in words if w in SPANISH_ONLY)
     english = sum(1 for w in words if w in ENGLISH_ONLY)
     if _SPANISH_MARKS.search(text):
@@ -271,8 +326,20 @@ def _wanted_language(words: list[str], crime: bool) -> str | None:
         return "es"
     core = _core(words)
     for language, requests in (("es", LANG_ES_PHRASES), ("en", LANG_EN_PHRASES)):
-        if _is_whole(core, requests) or (len(words) <= 14 and _has_phrase(words, requests)):
+        if _is_whole(core, requests):
             return language
+    # both named ("En inglés porfa, es para mi hijo que no lee español"): the first one named is the request
+    named = [(at, language) for language, requests in (("es", LANG_ES_PHRASES), ("en", LANG_EN_PHRASES))
+             if (at := _first_at(words, requests)) is not None]
+    return min(named)[1] if named else None
+
+
+def _first_at(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int | None:
+    """Where the first of the phrases starts in the words (None if none is there)."""
+    by_first = phrase_index(phrases)[0]
+    for i, word in enumerate(words):
+        if any(tuple(words[i:i + len(p)]) == p for p in by_first.get(word, ())):
+            return i
     return None
 
 
@@ -326,10 +393,13 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    if _is_emergency(words):
+    if _is_emergency(words) or shouts_for_help(text):
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words):
         return Understanding(language, "stop", **facts)
+    if (len(words) <= 6 and all(w in ACK_WORDS for w in words)) or (  # "esta bien", "ok gracias", "nvm"
+            len(words) <= 12 and not (crime or immigration) and _has_phrase(words, ACK_PHRASES)):
+        return Understanding(language, "other", **facts)
     wanted = _wanted_language(words, crime)
     if wanted:
         return Understanding(language, f"lang_{wanted}", **facts)
