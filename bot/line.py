@@ -33,7 +33,7 @@ from .media import Fetcher, HttpFetcher
 from .photos import PhotoStore
 from .stats import Stats
 from .spool import Spool, SpoolError
-from .store import ConversationStore, Outbox, Session, StaleState, StoreError, log_id, sender_id
+from .store import ConversationStore, KeyTaken, Outbox, Session, StaleState, StoreError, log_id, sender_id
 from .tips import Tip, TipRepository, new_code
 
 log = logging.getLogger("linea.line")
@@ -203,6 +203,8 @@ class Line:
                         log.info("duplicate delivery ignored conv=%s", log_id(key))
                         return session.seen
                     return self._apply(session, message, body, notes)
+            except KeyTaken:
+                log.warning("a new tip code was already taken, drawing another conv=%s", log_id(key))
             except StaleState:
                 log.warning("stale conversation state, retrying conv=%s attempt=%d", log_id(key), attempt + 1)
         raise StaleState("conversation kept changing under us")
@@ -228,13 +230,10 @@ class Line:
         topic = ""
         if self._is_fresh(state, now):
             topic = nlu.understand(body, language, intent, confidence).intent
-        while True:
-            inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
-                              intent_hint=intent, intent_confidence=confidence, has_media=bool(message.media))
-            outcome = advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl)
-            codes = [e.code for e in outcome.effects if isinstance(e, SubmitTip)]
-            if not any(self.tips.exists(code) for code in codes):
-                return outcome, topic
+        inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
+                          intent_hint=intent, intent_confidence=confidence, has_media=bool(message.media))
+        # a code drawn twice (1 in ~10^11 per tip) fails the commit with KeyTaken, and handle() tries again
+        return advance(self.flow, state, inbound, now, expire_after=self.config.conversation_ttl), topic
 
     def _is_fresh(self, state: State | None, now: float) -> bool:
         return state is None or state.flow_id != self.flow.id or is_expired(state, now, self.config.conversation_ttl)
@@ -311,6 +310,7 @@ class Line:
     def _carry_out(self, pipe: redis.client.Pipeline, effect: object, now: float, message: InboundMessage,
                    session: Session) -> list[Reply]:
         if isinstance(effect, SubmitTip):
+            session.must_be_new(self.tips.key(effect.code))
             ttl = self.config.followup_ttl
             self.tips.create(pipe, Tip(code=effect.code, created_at=now, locale=effect.locale, channel=effect.channel,
                                        answers=effect.answers, followup_until=now + ttl if effect.followup else 0))

@@ -21,6 +21,7 @@ from typing import Any, Iterator, Mapping
 from cryptography.fernet import Fernet, InvalidToken
 
 SUFFIX = ".msg"
+MTIME_SETTLE = 2.0  # seconds
 
 
 class SpoolError(Exception):
@@ -34,6 +35,7 @@ class Spool:
         self.directory = directory
         key = base64.urlsafe_b64encode(hashlib.sha256(b"linea-spool:" + secret.encode()).digest())
         self.fernet = Fernet(key)
+        self._listing: tuple[int, list[str]] | None = None  # (directory mtime, entries) of the last listing
 
     def put(self, record: Mapping[str, Any], sender_id: str) -> str:
         """Store one message durably and return its name."""
@@ -57,10 +59,23 @@ class Spool:
     def pending(self, sender_id: str | None = None) -> list[str]:
         """Names of the waiting messages in arrival order (only one sender's, if given)."""
         try:
-            names = os.listdir(self.directory)
+            names = self._names()
         except FileNotFoundError:
             return []
         return sorted(n for n in names if n.endswith(SUFFIX) and (sender_id is None or f"-{sender_id}-" in n))
+
+    def _names(self) -> list[str]:
+        """The directory's entries; asked on every message, so listed again only when the directory changed.
+
+        The cached list is trusted only while the directory's mtime is the one it was listed at and at least
+        MTIME_SETTLE seconds old, so a coarse file-system clock cannot hide a message spooled meanwhile."""
+        stat = os.stat(self.directory)
+        listed = self._listing
+        if listed is not None and listed[0] == stat.st_mtime_ns and time.time() - stat.st_mtime > MTIME_SETTLE:
+            return listed[1]
+        names = os.listdir(self.directory)
+        self._listing = (stat.st_mtime_ns, names)
+        return names
 
     def read(self, name: str) -> dict[str, Any]:
         """The message stored under a name."""

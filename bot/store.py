@@ -34,6 +34,10 @@ class StaleState(StoreError):
     """The state changed since it was loaded (a late writer); the caller should reload and retry."""
 
 
+class KeyTaken(StaleState):
+    """A key that had to be new exists (a tip code drawn twice); the caller should retry with a new one."""
+
+
 def sender_id(secret: str, address: str) -> str:
     """Stable pseudonymous id of a sender address: HMAC-SHA256 with the line's secret (never the number)."""
     return hmac.new(secret.encode(), address.strip().encode(), hashlib.sha256).hexdigest()[:32]
@@ -54,15 +58,22 @@ local seen = redis.call('hget', KEYS[3], ARGV[3]) or redis.call('hget', KEYS[4],
 local stored = redis.call('hmget', KEYS[1], 'v', 'state')
 return {seen, redis.call('hlen', KEYS[3]), stored[1], stored[2]}
 """
-# Write a message's changes only if the conversation is still at the version that was read, then let go of the
-# lock, in one round trip and atomically (nothing else runs in Redis meanwhile).
-# KEYS: conversation, lock. ARGV: version read, lock token, then each write as: argument count, command, arguments.
-# Returns -1 when the conversation changed (nothing written), else the error texts of writes that failed.
+# Write a message's changes only if the conversation is still at the version that was read and no key that must
+# be new (a new tip's) exists, then let go of the lock: one round trip, atomic (nothing else runs in Redis meanwhile).
+# KEYS: conversation, lock. ARGV: version read, lock token, how many keys must be new, those keys, then each write
+# as: argument count, command, arguments.
+# Returns STALE or TAKEN (nothing written), else the error texts of writes that failed.
 COMMIT = """
 local version = tonumber(redis.call('hget', KEYS[1], 'v') or '0')
+local new_keys = tonumber(ARGV[3])
+local outcome = 0
+if version ~= tonumber(ARGV[1]) then outcome = -1 end
+for i = 4, 3 + new_keys do
+  if outcome == 0 and redis.call('exists', ARGV[i]) == 1 then outcome = -2 end
+end
 local errors = {}
-if version == tonumber(ARGV[1]) then
-  local i = 3
+if outcome == 0 then
+  local i = 4 + new_keys
   while i <= #ARGV do
     local count = tonumber(ARGV[i])
     local reply = redis.pcall(unpack(ARGV, i + 1, i + count))
@@ -71,9 +82,10 @@ if version == tonumber(ARGV[1]) then
   end
 end
 if redis.call('get', KEYS[2]) == ARGV[2] then redis.call('del', KEYS[2]) end
-if version ~= tonumber(ARGV[1]) then return -1 end
+if outcome ~= 0 then return outcome end
 return errors
 """
+STALE, TAKEN = -1, -2
 SEEN_ROTATE = 50  # dedupe marks per sender hash before it becomes ":old" (the last 50-100 messages are known)
 LOCK_POLL_SECONDS = 0.02
 LOCK_WAIT_SECONDS = 1.5  # then the message goes to the spool: Twilio must get an answer within seconds
@@ -99,6 +111,7 @@ class Session:
         self.seen_count = seen_count  # marks in the sender's current hash (rotated at SEEN_ROTATE)
         self.state = state
         self.version = version
+        self.new_keys: list[str] = []  # keys the commit must create, not overwrite
         self.done = False
 
     @contextmanager
@@ -121,12 +134,18 @@ class Session:
             writes.extend(args)
         self.pipe.reset()
         result = self.store.commit_script(keys=[self.key, f"{self.key}:lock"],
-                                          args=[self.version, self.token, *writes])
+                                          args=[self.version, self.token, len(self.new_keys), *self.new_keys, *writes])
         self.done = True
-        if result == -1:
+        if result == STALE:
             raise StaleState("the conversation changed while this message was processed")
+        if result == TAKEN:
+            raise KeyTaken("a key that had to be new already exists")
         if result:
             raise redis.ResponseError("; ".join(e.decode() if isinstance(e, bytes) else str(e) for e in result))
+
+    def must_be_new(self, key: str) -> None:
+        """Commit only if this key does not exist yet (else KeyTaken, and nothing is written)."""
+        self.new_keys.append(key)
 
     def mark_seen(self, pipe: Pipeline, replies: list[str]) -> None:
         """Remember this MessageSid and its replies inside the save transaction, in the sender's own hash of

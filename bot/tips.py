@@ -56,14 +56,17 @@ class Tip:
         return self.delivery == "undelivered"
 
 
+_BASE = len(TIP_CODE_ALPHABET)
+_EVEN = 256 // _BASE * _BASE
+
+
 def new_code() -> str:
     """A random, non-sequential code that is easy to read aloud: 8 of 30 unambiguous characters, e.g. K7QF-3MZP."""
-    halves = []
-    while len(halves) < 2:
-        half = "".join(secrets.choice(TIP_CODE_ALPHABET) for _ in range(4))
-        if is_tip_code_half(half):
-            halves.append(half)
-    return "-".join(halves)
+    while True:  # bytes below _EVEN map evenly onto the characters; a code whose halves are not valid is redrawn
+        chars = [TIP_CODE_ALPHABET[b % _BASE] for b in secrets.token_bytes(16) if b < _EVEN][:8]
+        first, second = "".join(chars[:4]), "".join(chars[4:])
+        if len(chars) == 8 and is_tip_code_half(first) and is_tip_code_half(second):
+            return f"{first}-{second}"
 
 
 def is_success(result: str) -> bool:
@@ -78,16 +81,17 @@ class TipRepository:
         self.redis = client
 
     @staticmethod
-    def _key(code: str) -> str:
+    def key(code: str) -> str:
+        """The Redis key of a tip."""
         return f"{PREFIX}tip:{{{code}}}"
 
     def exists(self, code: str) -> bool:
         """True if a tip with this code is stored."""
-        return bool(self.redis.exists(self._key(code)))
+        return bool(self.redis.exists(self.key(code)))
 
     def create(self, pipe: Pipeline, tip: Tip) -> None:
         """Write a new tip inside the caller's transaction."""
-        key = self._key(tip.code)
+        key = self.key(tip.code)
         pipe.hset(key, mapping={
             "code": tip.code, "created_at": repr(tip.created_at), "locale": tip.locale, "channel": tip.channel,
             "answers": json.dumps([list(a) for a in tip.answers]), "status": tip.status,
@@ -97,19 +101,19 @@ class TipRepository:
 
     def add_addendum(self, pipe: Pipeline, code: str, text: str, at: float) -> None:
         """Append a resident's later message to a tip inside the caller's transaction."""
-        pipe.rpush(f"{self._key(code)}:addenda", json.dumps({"text": text, "at": at}))
+        pipe.rpush(f"{self.key(code)}:addenda", json.dumps({"text": text, "at": at}))
 
     def addendum_count(self, code: str) -> int:
         """How many later messages a tip has."""
-        return int(self.redis.llen(f"{self._key(code)}:addenda"))
+        return int(self.redis.llen(f"{self.key(code)}:addenda"))
 
     def add_reply(self, code: str, by: str, text: str, at: float) -> int:
         """Keep an officer's reply to the resident and return its index."""
-        return int(self.redis.rpush(f"{self._key(code)}:replies", json.dumps({"text": text, "at": at, "by": by}))) - 1
+        return int(self.redis.rpush(f"{self.key(code)}:replies", json.dumps({"text": text, "at": at, "by": by}))) - 1
 
     def add_note(self, code: str, by: str, text: str, at: float) -> None:
         """Keep an internal note (never sent to the resident)."""
-        self.redis.rpush(f"{self._key(code)}:notes", json.dumps({"text": text, "at": at, "by": by}))
+        self.redis.rpush(f"{self.key(code)}:notes", json.dumps({"text": text, "at": at, "by": by}))
 
     def get(self, code: str) -> Tip | None:
         """Load a tip with everything attached to it."""
@@ -120,7 +124,7 @@ class TipRepository:
         codes = list(codes)
         with self.redis.pipeline(transaction=False) as pipe:
             for code in codes:
-                key = self._key(code)
+                key = self.key(code)
                 pipe.hgetall(key)
                 for part in ("addenda", "replies", "notes", "media"):
                     pipe.lrange(f"{key}:{part}", 0, -1)
@@ -156,31 +160,31 @@ class TipRepository:
         """Move a tip along new -> in_progress -> closed (or back)."""
         if status not in STATUSES:
             raise ValueError(f"unknown tip status {status!r}")
-        self.redis.hset(self._key(code), "status", status)
+        self.redis.hset(self.key(code), "status", status)
 
     def set_delivery(self, code: str, delivery: str) -> None:
         """Record how far the officer notifications got: queued -> received -> delivered / undelivered."""
         if delivery not in DELIVERIES:
             raise ValueError(f"unknown delivery state {delivery!r}")
-        self.redis.hset(self._key(code), "delivery", delivery)
+        self.redis.hset(self.key(code), "delivery", delivery)
 
     def first_action(self, code: str, at: float) -> bool:
         """Record when an officer first acted on a tip; True only the first time."""
-        return bool(self.redis.hsetnx(self._key(code), "first_action_at", repr(at)))
+        return bool(self.redis.hsetnx(self.key(code), "first_action_at", repr(at)))
 
     def assign(self, code: str, name: str) -> None:
         """Set (or with "" clear) the officer working on a tip."""
-        self.redis.hset(self._key(code), "assignee", name)
+        self.redis.hset(self.key(code), "assignee", name)
 
     def end_followup(self, code: str, pipe: Pipeline | None = None) -> None:
         """The resident can no longer be reached (opted out or deleted their data); in a transaction if given."""
-        (pipe or self.redis).hset(self._key(code), "followup_until", "0")
+        (pipe or self.redis).hset(self.key(code), "followup_until", "0")
 
     def record_notification(self, code: str, name: str, result: str) -> dict[str, str]:
         """Store one notification's result (e.g. "sent", "failed: 21211") and return all results.
 
         A late, lower status callback ("sent" after "delivered") never overwrites a higher one."""
-        key = f"{self._key(code)}:notify"
+        key = f"{self.key(code)}:notify"
         old = self.redis.hget(key, name)
         if old is not None and _rank(old.decode()) > _rank(result):
             return {k.decode(): v.decode() for k, v in self.redis.hgetall(key).items()}
@@ -192,11 +196,11 @@ class TipRepository:
 
     def add_media(self, pipe: Pipeline, code: str, media_id: str) -> None:
         """Attach a photo (by its media id) to a tip inside the caller's transaction."""
-        pipe.rpush(f"{self._key(code)}:media", media_id)
+        pipe.rpush(f"{self.key(code)}:media", media_id)
 
     def media_ids(self, code: str) -> list[str]:
         """The photos of a tip, oldest first."""
-        return [m.decode() for m in self.redis.lrange(f"{self._key(code)}:media", 0, -1)]
+        return [m.decode() for m in self.redis.lrange(f"{self.key(code)}:media", 0, -1)]
 
     def older_than(self, cutoff: float, limit: int = 1000) -> list[str]:
         """Codes of tips created before cutoff, oldest first."""
@@ -205,7 +209,7 @@ class TipRepository:
 
     def delete(self, code: str) -> list[str]:
         """Delete a tip and everything attached to it; return its media ids (their data is the caller's)."""
-        key = self._key(code)
+        key = self.key(code)
         media = self.media_ids(code)
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(key, *(f"{key}:{part}" for part in ("addenda", "replies", "notes", "notify", "handle",

@@ -139,3 +139,18 @@ def test_an_unreadable_state_starts_the_conversation_over(store, redis_client):
     assert store.load(key) == (None, 3)
     save(store, key, State(flow_id="main", node="menu"))
     assert store.load(key)[1] == 4
+
+
+def test_a_key_that_must_be_new_stops_the_whole_commit_when_it_exists(store, redis_client):
+    from bot.store import KeyTaken
+    key = store.key(NUMBER)
+    save(store, key, State(flow_id="main", node="menu"))
+    redis_client.set("ls:tip:{AAAA-2222}", "an older tip")
+    with pytest.raises(KeyTaken):
+        with store.session(key) as session:
+            session.must_be_new("ls:tip:{AAAA-2222}")
+            with session.saving(State(flow_id="main", node="after_tip")) as pipe:
+                pipe.set("ls:tip:{AAAA-2222}", "overwritten")
+    assert redis_client.get("ls:tip:{AAAA-2222}") == b"an older tip"
+    assert store.load(key) == (State(flow_id="main", node="menu"), 1)   # nothing of the message was written
+    assert not redis_client.exists(f"{key}:lock")
