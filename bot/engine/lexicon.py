@@ -58,7 +58,8 @@ isnt good, ingles no es bueno, only reads spanish, only speaks spanish, only spa
 understands spanish, dont read english, no leo ingles, mi ingles es malo, mi ingles es muy malo, mi ingles no
 es bueno, my english is bad, my english is not good, my english isnt good, english is bad, english is not very
 good, no entiendo nada en ingles, contestaron en ingles, me contestaron en ingles, me escribieron en ingles,
-answered in english, replied in english
+answered in english, replied in english, hablo poco ingles, hablo poquito ingles, un poco de ingles,
+poquito ingles, only a little english, little english, i speak a little english
 """)
 EMERGENCY_WHOLE = phrases("""
 911, emergency, emergencia, sos, auxilio, socorro, help me, ayudame, ayudenme, help help, ayuda ayuda,
@@ -115,7 +116,8 @@ ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are g
 gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no, ahora no, not right now, not
 now but, quiet right now, quiet now, no es para que vengan, no es pa que vengan, not an emergency, no es
 emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
-urgente, not urgent, hoy no, not today, ya estoy en casa, ya estoy en mi casa, im home now, im home safe, already home
+urgente, not urgent, hoy no, not today, esta calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
+now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe, already home
 """)
 STILL_THERE = frozenset("still sigue siguen todavia aun coming back regresando volviendo".split())
 # Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
@@ -187,7 +189,7 @@ watching the kids, va a matar, will kill, threatened to kill, amenazo con, call 
 llamar a la migra, hablar a la migra, le habla a la migra, if we dont pay, if i dont pay, si no pagamos, si no
 pago, si no le pago, si no le pagamos, pretending to be, pretends to be, posing as, se hace pasar, se hacen pasar,
 haciendose pasar, saca dinero, le saca el dinero, les saca dinero, sacarle dinero, piden dinero, asking for money,
-asks for money, sacando dinero, sacan dinero, taking money, charging people, les cobra, le cobra, cobrandole, fake lawyer, abogado falso, notario
+asks for money, pidieron dinero, me pidieron dinero, sacando dinero, sacan dinero, taking money, charging people, les cobra, le cobra, cobrandole, fake lawyer, abogado falso, notario
 falso, fake notary
 """)
 REQUEST_PHRASES = phrases("""
@@ -211,7 +213,8 @@ immigration inmigracion migracion migratorio migratoria immigrant inmigrante inm
 papeles documents documentos indocumentado indocumentada indocumentados undocumented deport deported deportar
 deporten deportado deportada deportan deportation deportacion deportaran deportarme deportarian ice migra
 ilegales illegals illegally ilegalmente visa greencard residencia residente citizen citizenship ciudadano ciudadania
-asylum asilo daca ssn tps permit renewal renovacion residency
+asylum asilo daca ssn tps permit renewal renovacion residency homeland dhs uscis cbp matricula pasaporte
+passport
 """.split())
 IMMIGRATION_PHRASES = phrases("""
 green card, la migra, no soy legal, im not legal, not legal, no tengo papeles, dont have papers, sin papeles,
@@ -221,16 +224,19 @@ i legal, legal status, work permit, permiso de trabajo, no tengo permiso de, per
 humanitario, refugee, refugiado, im illegal, i am illegal, soy ilegal, somos ilegales, estoy ilegal, estamos
 ilegal, being illegal, illegal immigrant, inmigrante ilegal, if im illegal, si soy ilegal, were illegal, we are
 illegal, where im from, where i am from, where i come from, de donde soy, de donde vengo, nationality,
-nacionalidad, my accent, mi acento
+nacionalidad, my accent, mi acento, homeland security, border patrol, la patrulla fronteriza, matricula
+consular, show id, show my id, show an id, mostrar identificacion, ensenar identificacion, piden identificacion, pedir
+identificacion, ask for my id, asks for my id, ask for id, ask for my papers
 """)
 # The question words and modals that make a message a question about consequences.
 QUESTION_WORDS = frozenset("""
-will would can could do does did is are should may might if whether pueden puede puedo van va voy me si
+will would can could do does did is are should may might if whether pueden puede puedo van va voy si
 preguntan pregunta preguntaran what how which que como cual cuales
 """.split())
 HELP_WHOLE = phrases("""
 help, info, information, ayuda, informacion, menu, instructions, instrucciones, que es esto, what is this, how
-does this work, como funciona, como funciona esto, what, que, huh, como
+does this work, como funciona, como funciona esto, what, que, huh, como, me pueden ayudar, me puede ayudar,
+pueden ayudarme, puede ayudarme, can you help me, can u help me, can someone help me
 """)
 # How-to questions about the line itself: they ask for help even when they mention reporting.
 HELP_HOWTO = phrases("""
@@ -272,6 +278,18 @@ tardes, buenas noches, who am i texting, who am i talking to, con quien hablo, a
 que, q lo q, que hubo, told me to text, told me to write, told me to message, said to text, me dijo que
 escribiera, me dijeron que escribiera, me dijo que les escribiera, me dijeron que les escribiera, me dijo que
 mandara, me recomendo, me recomendaron, recommended this, told me about this, me hablaron de este
+""")
+# A short opening that only introduces the writer or checks who answers ("Hi my name is Rosa", "is this the police
+# tip line?"): a greeting, even though it names a report or a name.
+INTRODUCTION_PHRASES = phrases("""
+my name is, mi nombre es, me llamo, is this the police, is this the tip line, is this the police tip line, is this
+the right number, is this linea segura, es la linea de la policia, es la policia, es esta la linea, es este el
+numero de la policia, es el numero correcto, this is the police line, es la linea de denuncias
+""")
+# Resolve shown after a fear: "me dijeron que me iban a deportar pero igual quiero denunciar".
+DETERMINED_PHRASES = phrases("""
+pero igual, igual quiero, de todos modos, de todas formas, aun asi, still want to report, i still want, anyway i
+want, want to report anyway, report anyway, quiero denunciar igual, quiero reportar igual
 """)
 # Whole messages that only acknowledge, thank or say goodbye ("esta bien", "ok gracias", "nvm"): other.
 # ... or that only put the conversation off or close it ("ok nos vemos", "ya se arreglo", "ill text later").

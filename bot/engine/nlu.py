@@ -18,7 +18,7 @@ from .lexicon import (
     IMMEDIATE, WEAPONS, PRESENT, PAST, REPORT_WORDS, CRIME_WORDS, CRIME_PHRASES, REQUEST_PHRASES, CRIME_STEMS,
     IMMIGRATION_WORDS, IMMIGRATION_PHRASES, QUESTION_WORDS, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_WORDS,
     GREET_PHRASES, SPANISH_WORDS, ENGLISH_WORDS, SPANISH_ONLY, ENGLISH_ONLY, SHORT_WORD_LANGUAGE, PASSED_PHRASES,
-    SAFE_NOW, SAFE_NOW_NEXT, ACK_WORDS, ACK_PHRASES, LINE_QUESTION_PHRASES, SELLING, STILL_THERE, phrases,
+    SAFE_NOW, SAFE_NOW_NEXT, ACK_WORDS, ACK_PHRASES, INTRODUCTION_PHRASES, DETERMINED_PHRASES, LINE_QUESTION_PHRASES, SELLING, STILL_THERE, phrases,
 )
 from .matching import contains_any_phrase, normalise, phrase_index
 
@@ -108,7 +108,8 @@ _ALL_WORDS = Vocabulary(
     | {w for group in (STOP_WHOLE, STOP_PHRASES, LANG_ES_PHRASES, LANG_EN_PHRASES, EMERGENCY_WHOLE,
                        URGENCY_PHRASES, LIFE_PHRASES, NOW_PHRASES, CALL_911, CALLED_911, CRIME_PHRASES,
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
-                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES)
+                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
+                       INTRODUCTION_PHRASES, DETERMINED_PHRASES)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -135,6 +136,7 @@ def forget() -> None:
     """Empty the per-text cache (benchmarks use it so that every round does the full work)."""
     _words.cache_clear()
     spelling_key.cache_clear()
+    understand.cache_clear()
 
 
 def words_of(text: str) -> list[str]:
@@ -364,6 +366,7 @@ MODEL_OUTRANKS_SURE_RULES = 40.0  # ... and, this sure, even what the rules foun
 _RULE_SAFETY = ("emergency", "stop", "lang_es", "lang_en")
 
 
+@lru_cache(maxsize=1024)  # the engine and the shell ask about the same message more than once
 def understand(text: str, hint: str | None = None, intent_hint: str | None = None,
                confidence: float = 0.0) -> Understanding:
     """Classify one message into one of INTENTS, with its language.
@@ -404,8 +407,12 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
     if wanted:
         return Understanding(language, f"lang_{wanted}", **facts)
     asks_to_report = _has_phrase(words, REQUEST_PHRASES) or any(w in REPORT_WORDS for w in words)
-    if immigration and (not (crime or asks_to_report) or (len(words) <= 30 and _asks_about_consequences(text, words))):
+    determined = (crime or asks_to_report) and _has_phrase(words, DETERMINED_PHRASES)
+    if immigration and not determined and (not (crime or asks_to_report) or (
+            len(words) <= 30 and _asks_about_consequences(text, words))):
         return Understanding(language, "immigration", **facts)
+    if len(words) <= 10 and not crime and _has_phrase(words, INTRODUCTION_PHRASES):
+        return Understanding(language, "greet", **facts)
     if crime and len(words) >= 3:
         return Understanding(language, "tip", **facts)
     howto = _has_phrase(words, HELP_HOWTO)
