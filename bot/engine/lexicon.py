@@ -220,7 +220,8 @@ IMMIGRATION_PHRASES = phrases("""
 green card, la migra, no soy legal, im not legal, not legal, no tengo papeles, dont have papers, sin papeles,
 no papers, social security, seguro social, without papers, where i was born, donde naci, my country, mi pais,
 de mi pais, send me back, me regresen, me manden pa mi pais, me manden a mi pais, si soy legal, soy legal, am
-i legal, legal status, work permit, permiso de trabajo, no tengo permiso de, permiso para trabajar, parole, humanitarian parole, parole
+i legal, legal status, shes illegal, hes illegal, she is illegal, he is illegal, theyre illegal, they are
+illegal, work permit, permiso de trabajo, no tengo permiso de, permiso para trabajar, parole, humanitarian parole, parole
 humanitario, refugee, refugiado, im illegal, i am illegal, soy ilegal, somos ilegales, estoy ilegal, estamos
 ilegal, being illegal, illegal immigrant, inmigrante ilegal, if im illegal, si soy ilegal, were illegal, we are
 illegal, where im from, where i am from, where i come from, de donde soy, de donde vengo, nationality,
@@ -241,7 +242,7 @@ pueden ayudarme, puede ayudarme, can you help me, can u help me, can someone hel
 # How-to questions about the line itself: they ask for help even when they mention reporting.
 HELP_HOWTO = phrases("""
 how does this work, how does it work, how do i, how can i, how to, como funciona, como se usa, como hago, como
-le hago, como puedo, como mandar, como reporto, como hacer, what kind of, que tipo de, que cosas, what can i
+le hago, como puedo, como mandar, como reporto, como hacer, como usar, how to use, what kind of, que tipo de, que cosas, what can i
 report, que puedo reportar, que se puede reportar, send pictures, send photos, send a picture, send a photo,
 mandar fotos, mandar una foto, mandar videos, mandar un video, cost money, cuesta dinero, how much does it
 cost to, cuanto cuesta mandar, les mando, send a video, send video, mandar un audio, send audio, what happens
@@ -296,7 +297,18 @@ want, want to report anyway, report anyway, quiero denunciar igual, quiero repor
 ACK_PHRASES = phrases("""
 nos vemos, ya no importa, no importa, ya se arreglo, se arreglo, forget it, never mind, olvidalo, ttyl, talk
 later, text later, text you later, te escribo luego, luego te escribo, les escribo luego, hasta luego, see you,
-see ya, about to die, se me acaba la bateria, se me va a apagar, sin bateria
+see ya, about to die, se me acaba la bateria, se me va a apagar, sin bateria, bueno adios, bueno bye, bueno
+gracias
+""")
+# An advertisement at the start of a message ("vendo tamales", "se renta cuarto"): not a report.
+FOR_SALE = phrases("""
+vendo, se vende, se venden, se renta, se rentan, rento, for sale, selling my, busco trabajo, looking for work,
+hago limpiezas, hago trabajos, ofrezco
+""")
+# "not an emergency but ...": an urgency word that is denied.
+NOT_URGENT = phrases("""
+not an emergency, not a emergency, no es emergencia, no es una emergencia, not urgent, no es urgente, non
+emergency, nothing urgent, nada urgente
 """)
 ACK_WORDS = frozenset("""
 ok okay k kk vale gracias thanks thank you ty esta ta bien perfecto perfect cool great good nice alright sure
