@@ -1,6 +1,6 @@
 """Benchmark: webhook throughput and latency of the line against a bare Flask+Redis baseline, same run.
 
-    .venv/bin/python bench/webhook.py [--conversations 150] [--rounds 3] [--connections 8] [--rate 200]
+    .venv/bin/python bench/webhook.py [--conversations 300] [--rounds 5] [--connections 8] [--rate 200]
 
 Both apps run under gunicorn with the README's settings (--workers 2 --threads 4) against one private
 redis-server. The load is full conversations (English and Spanish, with a tip interview), sent as
@@ -177,9 +177,9 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=150)
+    parser.add_argument("--conversations", type=int, default=300)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per app, alternating")
+    parser.add_argument("--rounds", type=int, default=5, help="measured rounds per app, alternating")
     parser.add_argument("--rate", type=float, default=0.0, help="also offer messages open-loop at this rate")
     args = parser.parse_args()
 

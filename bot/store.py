@@ -50,13 +50,13 @@ def log_id(key: str) -> str:
 
 RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 # Take the sender's lock and read what handling a message needs, in one round trip.
-# KEYS: conversation, lock, marks, old marks. ARGV: lock token, lock ms, MessageSid mark field.
-# Returns false when the lock is held by someone else, else {mark or false, marks count, version, state}.
+# KEYS: conversation, lock, marks, old marks, draft photos. ARGV: lock token, lock ms, MessageSid mark field.
+# Returns false when the lock is held by someone else, else {mark or false, marks count, version, state, photos}.
 BEGIN = """
 if not redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
 local seen = redis.call('hget', KEYS[3], ARGV[3]) or redis.call('hget', KEYS[4], ARGV[3])
 local stored = redis.call('hmget', KEYS[1], 'v', 'state')
-return {seen, redis.call('hlen', KEYS[3]), stored[1], stored[2]}
+return {seen, redis.call('hlen', KEYS[3]), stored[1], stored[2], redis.call('lrange', KEYS[5], 0, -1)}
 """
 # Write a message's changes only if the conversation is still at the version that was read and no key that must
 # be new (a new tip's) exists, then let go of the lock: one round trip, atomic (nothing else runs in Redis meanwhile).
@@ -101,7 +101,8 @@ class Session:
     written and the caller gets StaleState: a late writer never overwrites newer state."""
 
     def __init__(self, store: ConversationStore, key: str, token: str, pipe: Pipeline, message_sid: str,
-                 seen: list[str] | None, state: State | None, version: int, seen_count: int = 0) -> None:
+                 seen: list[str] | None, state: State | None, version: int, seen_count: int = 0,
+                 drafts: list[str] | None = None) -> None:
         self.store = store
         self.key = key
         self.token = token
@@ -111,6 +112,7 @@ class Session:
         self.seen_count = seen_count  # marks in the sender's current hash (rotated at SEEN_ROTATE)
         self.state = state
         self.version = version
+        self.drafts = drafts or []  # photos waiting with the interview in progress (read under the lock)
         self.new_keys: list[str] = []  # keys the commit must create, not overwrite
         self.done = False
 
@@ -168,8 +170,8 @@ class Session:
         pipe.expire(f"{self.key}:media", ttl)
 
     def draft_media(self) -> list[str]:
-        """Photos waiting with the interview in progress."""
-        return [m.decode() for m in self.store.redis.lrange(f"{self.key}:media", 0, -1)]
+        """Photos waiting with the interview in progress (BEGIN read them; only commits under the lock add any)."""
+        return list(self.drafts)
 
     def clear_draft_media(self, pipe: Pipeline) -> None:
         """The interview ended: its photos were moved to the tip or deleted."""
@@ -223,7 +225,7 @@ class ConversationStore:
         """Lock one sender's conversation and read it (BEGIN); the lock expires by itself if we die."""
         token = secrets.token_hex(16)
         field = self.seen_field(message_sid) if message_sid else ""
-        keys = [key, f"{key}:lock", f"{key}:seen", f"{key}:seen:old"]
+        keys = [key, f"{key}:lock", f"{key}:seen", f"{key}:seen:old", f"{key}:media"]
         deadline = time.monotonic() + min(self.lock_seconds * 0.8, LOCK_WAIT_SECONDS)
         while not (found := self.begin_script(keys=keys, args=[token, int(self.lock_seconds * 1000), field])):
             if time.monotonic() > deadline:
@@ -231,12 +233,13 @@ class ConversationStore:
             time.sleep(LOCK_POLL_SECONDS)
         session = None
         try:
-            raw_seen, seen_count, raw_version, raw_state = found
+            raw_seen, seen_count, raw_version, raw_state, raw_drafts = found
             seen = None if raw_seen is None or not message_sid else list(json.loads(raw_seen))
             state, version = self._decode(key, raw_version, raw_state)
             writes = self.redis.pipeline(transaction=True)
             writes.multi()  # only buffers (RQ expects a pipeline in MULTI mode); COMMIT carries its commands
-            session = Session(self, key, token, writes, message_sid, seen, state, version, seen_count)
+            session = Session(self, key, token, writes, message_sid, seen, state, version, seen_count,
+                              [m.decode() for m in raw_drafts])
             yield session
         finally:
             if session is None or not session.done:
