@@ -142,8 +142,8 @@ class State:
         )
 
 
-
 _STATE_FIELDS = frozenset(f.name for f in fields(State))
+
 
 @dataclass(frozen=True)
 class Inbound:
