@@ -113,6 +113,9 @@ def test_language_of_on_the_corpus_is_never_wrong_and_mostly_right():
     "necesito una ambulancia ya", "URGENT need police now", "a car keeps circling my house and they got guns, "
     "happening now", "is this line for emergencies? my dad isnt breathing", "ayudaaa", "HELP!!",
     "ya estoy en casa pero el sigue afuera con la pistola",  # "it's over" does not count while someone is still there
+    "ya se fueron pero me estan siguiendo", "estoy bien, pero me estan siguiendo",
+    "ya se fueron pero dijeron que regresan con armas ahorita", "they left but my brother is bleeding a lot",
+    "hoy no puedo salir, hay un hombre con pistola afuera", "ahorita no puedo hablar, estan afuera con armas",
 ])
 def test_danger_now_is_an_emergency(text):
     assert is_emergency(text)
@@ -208,6 +211,8 @@ def test_an_answer_ending_in_stop_is_not_an_opt_out_while_a_question_waits():
     ("hablo poquito ingles, mejor en español", "lang_es"),
     ("Hola, buen dia. Mi nombre es Rosa", "greet"),
     ("hi is this the police tip line?", "greet"),
+    ("Hi my name is Juan, I want to report something", "tip"),
+    ("Mi nombre es Rosa, quiero denunciar algo", "tip"),
     ("me pueden ayudar?", "help"),
     ("ustedes me pueden ayudar a llenar la aplicación de la escuela", "other"),
     ("r u sharing my phone number with homeland security", "immigration"),

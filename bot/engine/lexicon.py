@@ -113,13 +113,14 @@ while i text, while im texting
 # The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
 PASSED_PHRASES = phrases("""
 ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are gone, he left, hes gone, he is
-gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no, ahora no, not right now, not
-now but, quiet right now, quiet now, no es para que vengan, no es pa que vengan, not an emergency, no es
+gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no esta, ahorita no estan, ahorita no
+pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, no es pa que vengan, not an emergency, no es
 emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
-urgente, not urgent, hoy no, not today, esta calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
+urgente, not urgent, hoy no pero, not today but, esta calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
 now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe, already home
 """)
-STILL_THERE = frozenset("still sigue siguen todavia aun coming back regresando volviendo".split())
+STILL_THERE = frozenset("still sigue siguen todavia aun coming back regresando volviendo regresan regresa regresaran vuelven "
+                         "vuelve volveran".split())
 # Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
 LINE_QUESTION_PHRASES = phrases("""
 for emergencies, para emergencias, should i call 911, or call 911, or should i call, o llamo al 911, o marco al
@@ -131,7 +132,7 @@ SELLING = frozenset("vende venden vendiendo vendia vendian bendiendo bende bende
 # "estoy bien" / "I'm ok" at the end of the message or of a clause (not "estoy bien asustada").
 SAFE_NOW = phrases("estoy bien, estamos bien, estoy a salvo, estamos a salvo, im ok, im okay, im fine, im safe, "
                    "we are ok, were ok, were fine, we are fine, were safe, we are safe, i am ok, i am fine, i am safe")
-SAFE_NOW_NEXT = frozenset("y pero gracias and but thanks now ahora ahorita ya con with at en in just solo".split())
+SAFE_NOW_NEXT = frozenset("gracias thanks now ahora ahorita ya".split())  # not "pero ...": more may follow
 DANGER = frozenset("""
 kick kicked shooting shoot stab
 shooting shoot shooter shots gunshots gunfire disparando disparan disparos balazos balacera baleando tiroteo

@@ -105,7 +105,7 @@ def _canonical(words: Iterable[str], vocabulary: Vocabulary) -> list[str]:
 
 
 _ALL_WORDS = Vocabulary(
-    set(DANGER | PRESENT | PAST | REPORT_WORDS | CRIME_WORDS | IMMIGRATION_WORDS | GREET_WORDS)
+    set(DANGER | PRESENT | PAST | REPORT_WORDS | CRIME_WORDS | IMMIGRATION_WORDS | GREET_WORDS | STILL_THERE)
     | {w for group in (STOP_WHOLE, STOP_PHRASES, LANG_ES_PHRASES, LANG_EN_PHRASES, EMERGENCY_WHOLE,
                        URGENCY_PHRASES, LIFE_PHRASES, NOW_PHRASES, CALL_911, CALLED_911, CRIME_PHRASES,
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
@@ -218,7 +218,7 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
         return True
     passed = _danger_passed(words)
     now = _has_phrase(words, NOW_PHRASES) and not passed
-    past = (any(w in PAST for w in words) and not now) or passed
+    past = (any(w in PAST for w in words) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
     calls_911 = not asks_about_line and (_has_phrase(words, CALL_911) or ("911" in words and not past and not (
         REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)))
@@ -248,6 +248,17 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     return asks_help or present or ongoing or immediate
 
 
+_BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())
+
+
+def _happening(words: list[str]) -> bool:
+    """A danger in the present progressive ("me estan siguiendo", "they are shooting"): not over, whatever
+    else the message says about the past ("ya se fueron pero me estan siguiendo")."""
+    return any(w in DANGER and w.endswith(("ing", "ando", "iendo")) and i and words[i - 1] in _BEING
+               or (i > 1 and w in DANGER and w.endswith(("ing", "ando", "iendo")) and words[i - 2] in _BEING)
+               for i, w in enumerate(words))
+
+
 _URGENT = frozenset("urgent urgente emergency emergencia asap sos".split())
 _NEEDS = frozenset("now ya ahora ahorita need necesito necesitamos ocupo help ayuda police policia cops".split())
 
@@ -265,8 +276,8 @@ QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())
 def _danger_passed(words: list[str]) -> bool:
     """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien") and nothing says
     it goes on ("... pero sigue afuera")."""
-    if STILL_THERE & set(words):
-        return False
+    if STILL_THERE & set(words) or any(w in DANGER and w.endswith(("ing", "ando", "iendo")) for w in words):
+        return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"
     if _has_phrase(words, PASSED_PHRASES):
         return True
     by_first = phrase_index(SAFE_NOW)[0]
@@ -432,7 +443,8 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
     if immigration and not determined and (not (crime or asks_to_report) or (
             len(words) <= 30 and _asks_about_consequences(text, words))):
         return Understanding(language, "immigration", **facts)
-    if len(words) <= 10 and not crime and _has_phrase(words, INTRODUCTION_PHRASES):
+    if (len(words) <= 10 and not crime and not _has_phrase(words, REQUEST_PHRASES)
+            and _has_phrase(words, INTRODUCTION_PHRASES)):  # "Hi my name is Rosa", "is this the tip line?"
         return Understanding(language, "greet", **facts)
     if crime and len(words) >= 3:
         return Understanding(language, "tip", **facts)
