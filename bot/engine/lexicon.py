@@ -95,8 +95,13 @@ sale humo, hay humo, house is on fire, se esta quemando, en llamas, locked in, l
 estoy encerrado, me encerro, me tiene encerrada, me tiene encerrado, me tienen encerrada, nos tienen encerrados,
 pulled me into, me subio a la fuerza, hay un tipo en mi, hay un hombre en mi, someone in my room,
 a man in my room, circling the block, tirando tiros, tan tirando, estan tirando,
-ambulance, ambulancia, ambulancias, paramedics, paramedicos, hurt bad, badly hurt, hurt really bad, muy
-herido, muy herida, mal herido, mal herida, got hit by a car, lo atropellaron, la atropellaron, atropellaron a, need police, need the police, need a cop, need cops,
+need an ambulance, necesito una ambulancia, ambulance now, llamen una ambulancia,
+llamen a una ambulancia, need paramedics, hurt bad, badly hurt, hurt really bad, muy
+herido, muy herida, mal herido, mal herida, got hit by a car, lo atropellaron, la atropellaron, atropellaron a, active shooter, tirador activo, didnt come home, no ha llegado a la casa, no llego a la casa,
+nobody has seen him, nobody has seen her, nadie lo ha visto, nadie la ha visto, my son is missing, my daughter is
+missing, cant find my son, cant find my daughter, no encuentro a mi hijo, no encuentro a mi hija, se perdio mi hijo,
+se perdio mi hija, tienen a mi, they have my, lo matan, la matan, lo van a matar, la van a matar, kill him in, kill
+her in, need police, need the police, need a cop, need cops,
 necesito policia, necesito a la policia, necesitamos policia, necesitamos a la policia, ocupo policia, ocupo
 una patrulla, necesito una patrulla, need a patrol
 """)
@@ -107,7 +112,8 @@ NOW_PHRASES = phrases("""
 a moment ago, moment ago, seconds ago, hace un momento, hace un momentito, hace unos segundos,
 right now, ahora mismo, ahorita mismo, ahorita, just now, en este momento, at this moment, minute ago, minutes
 ago, hace un minuto, hace unos minutos, hace un ratito, still there, sigue ahi, todavia esta, acaban de, acaba
-de, happening now, going on now, right this second, this second, este momento, esta pasando, pasando ahorita, pasando ahora, as we speak, mientras escribo,
+de, min ago, mins ago, happening now, going on now, here again, aqui otra vez, otra vez afuera, outside again, back again, right this
+second, this second, este momento, esta pasando, pasando ahorita, pasando ahora, as we speak, mientras escribo,
 while i text, while im texting
 """)
 # The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
@@ -116,11 +122,16 @@ ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are g
 gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no esta, ahorita no estan, ahorita no
 pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, no es pa que vengan, not an emergency, no es
 emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
-urgente, not urgent, hoy no pero, not today but, esta calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
+urgente, not urgent, hoy no pero, not today but, its quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta
+calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
 now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe, already home
 """)
-STILL_THERE = frozenset("still sigue siguen todavia aun coming back regresando volviendo regresan regresa regresaran vuelven "
+STILL_THERE = frozenset("sigue siguen coming back regresando volviendo regresan regresa regresaran vuelven "
                          "vuelve volveran".split())
+STILL_PHRASES = phrases("""
+still there, still here, still outside, still inside, still in, still at, still on, todavia esta, todavia estan,
+aun esta, aun estan, still has, todavia tiene
+""")
 # Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
 LINE_QUESTION_PHRASES = phrases("""
 for emergencies, para emergencias, should i call 911, or call 911, or should i call, o llamo al 911, o marco al
@@ -128,9 +139,11 @@ for emergencies, para emergencias, should i call 911, or call 911, or should i c
 vez del 911, en lugar del 911, call 911 instead, llamar al 911 mejor
 """)
 SELLING = frozenset("vende venden vendiendo vendia vendian bendiendo bende benden sell sells selling sold sale "
-                    "vendio vendieron venta".split())
+                    "vendio vendieron venta hidden stashed escondieron esconden guarda guardan keeps".split())
+# A weapon kept somewhere, not in anyone's hand ("tiene armas en la casa"): a report.
+STORED_WEAPON = phrases("armas en la casa, armas en su casa, guns in the house, guns at home, guns in his house")
 # "estoy bien" / "I'm ok" at the end of the message or of a clause (not "estoy bien asustada").
-SAFE_NOW = phrases("estoy bien, estamos bien, estoy a salvo, estamos a salvo, im ok, im okay, im fine, im safe, "
+SAFE_NOW = phrases("estoy bien, estamos bien, a salvo, estoy a salvo, estamos a salvo, im ok, im okay, im fine, im safe, "
                    "we are ok, were ok, were fine, we are fine, were safe, we are safe, i am ok, i am fine, i am safe")
 SAFE_NOW_NEXT = frozenset("gracias thanks now ahora ahorita ya".split())  # not "pero ...": more may follow
 DANGER = frozenset("""
@@ -147,7 +160,7 @@ chased seguido seguida perseguido perseguida
 DANGER_STEMS = tuple("tirote balac machet apunal acuchill shootin stabbin".split())
 # Danger that is happening whenever it is mentioned without a past time: "shots fired!!!", "balacera en la 5".
 IMMEDIATE = frozenset("""
-shots gunshots gunfire disparos balazos balacera tiroteo fire incendio fuego
+shots gunshots gunfire disparos balazos balacera tiroteo fire incendio fuego shooter
 """.split())
 # A weapon in the present tense ("man with a knife at the bus stop") is danger now, except in an answer.
 WEAPONS = frozenset("gun guns pistol pistola pistolas arma armas cuchillo navaja knife machete rifle".split())
@@ -161,7 +174,8 @@ last ago yesterday ayer pasado pasada pasados anoche antier anteayer was were ha
 before antes tenia tenian fue fueron hace semana week month mes year ano years anos meses weeks semanas paso
 pasaron era eran estaba estaban keep keeps kept always siempre every cada often usually seguido diario daily
 nightly sometimes aveces lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday
-friday saturday sunday weekend finde veces times
+friday saturday sunday weekend finde veces times january february march april june july august september
+october november december enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
 """.split())
 REPORT_WORDS = frozenset("""
 report reporting reportar reporte reportarlo denunciar denuncia denunciarlo tip tips witness testigo crime

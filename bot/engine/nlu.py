@@ -19,7 +19,7 @@ from .lexicon import (
     IMMIGRATION_WORDS, IMMIGRATION_PHRASES, QUESTION_WORDS, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_WORDS,
     GREET_PHRASES, SPANISH_WORDS, ENGLISH_WORDS, SPANISH_ONLY, ENGLISH_ONLY, SHORT_WORD_LANGUAGE, PASSED_PHRASES,
     SAFE_NOW, SAFE_NOW_NEXT, ACK_WORDS, ACK_PHRASES, INTRODUCTION_PHRASES, DETERMINED_PHRASES, NOT_URGENT,
-    FOR_SALE, LINE_QUESTION_PHRASES, SELLING, STILL_THERE, phrases,
+    FOR_SALE, LINE_QUESTION_PHRASES, SELLING, STILL_THERE, STILL_PHRASES, STORED_WEAPON, phrases,
 )
 from .matching import contains_any_phrase, normalise, phrase_index
 
@@ -110,7 +110,7 @@ _ALL_WORDS = Vocabulary(
                        URGENCY_PHRASES, LIFE_PHRASES, NOW_PHRASES, CALL_911, CALLED_911, CRIME_PHRASES,
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
-                       INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT)
+                       INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -242,9 +242,10 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
         return True
     if not danger:
         return False
-    selling = bool(SELLING & set(words))  # "vende armas en la pulga": a report about weapons, not one drawn
-    immediate = any(w in IMMEDIATE for w in danger) or (
-        not strict and not selling and any(w in WEAPONS for w in danger))
+    # "vende armas en la pulga", "la escondieron en el basurero": a report about weapons, not one drawn
+    if (SELLING & set(words) or _has_phrase(words, STORED_WEAPON)) and not now:
+        return False
+    immediate = any(w in IMMEDIATE for w in danger) or (not strict and any(w in WEAPONS for w in danger))
     return asks_help or present or ongoing or immediate
 
 
@@ -276,7 +277,7 @@ QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())
 def _danger_passed(words: list[str]) -> bool:
     """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien") and nothing says
     it goes on ("... pero sigue afuera")."""
-    if STILL_THERE & set(words) or any(w in DANGER and w.endswith(("ing", "ando", "iendo")) for w in words):
+    if STILL_THERE & set(words) or _has_phrase(words, STILL_PHRASES) or any(w in DANGER and w.endswith(("ing", "ando", "iendo")) for w in words):
         return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"
     if _has_phrase(words, PASSED_PHRASES):
         return True
