@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Iterator
 
 TIP_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_RE = re.compile(
@@ -54,14 +54,18 @@ def phrase_index(phrases: tuple[tuple[str, ...], ...]) -> tuple[dict[str, list[t
     return entry[1], entry[2]
 
 
-def contains_any_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    """True when any of the phrases appears in the words as consecutive whole words."""
+def phrase_spans(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every place one of the phrases appears as consecutive whole words, left to right."""
     by_first = phrase_index(phrases)[0]
     for i, word in enumerate(words):
         for phrase in by_first.get(word, ()):
             if tuple(words[i:i + len(phrase)]) == phrase:
-                return True
-    return False
+                yield i, i + len(phrase)
+
+
+def contains_any_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """True when any of the phrases appears in the words as consecutive whole words."""
+    return next(phrase_spans(words, phrases), None) is not None
 
 
 def contains_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:

@@ -21,7 +21,7 @@ from .lexicon import (
     SAFE_NOW, SAFE_NOW_NEXT, ACK_WORDS, ACK_PHRASES, INTRODUCTION_PHRASES, DETERMINED_PHRASES, NOT_URGENT,
     FOR_SALE, LINE_QUESTION_PHRASES, SELLING, STILL_THERE, STILL_PHRASES, STORED_WEAPON, phrases,
 )
-from .matching import contains_any_phrase, normalise, phrase_index
+from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 
 LONG_STORY = 14  # words
 INTENTS = ("greet", "immigration", "tip", "emergency", "help", "stop", "lang_es", "lang_en", "other")
@@ -151,8 +151,7 @@ def _core(words: list[str]) -> list[str]:
     return core or words
 
 
-def _has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return contains_any_phrase(words, phrases)
+_has_phrase = contains_any_phrase
 
 
 def _is_whole(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
@@ -233,7 +232,7 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
         return False
     asks_help = any(w in ("help", "ayuda", "auxilio", "socorro", "ayudame", "ayudenme", "911") for w in words)
     present = now or any(w in PRESENT for w in words)
-    ongoing = any(w.endswith(("ing", "ando", "iendo")) for w in danger)
+    ongoing = any(w.endswith(_PROGRESSIVE) for w in danger)
     reporting = any(w in REPORT_WORDS for w in words) or _has_phrase(words, REQUEST_PHRASES)
     if reporting and not (asks_help or now or {"now", "ya"} & set(words)):
         return False
@@ -250,14 +249,18 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
 
 
 _BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())
+_PROGRESSIVE = ("ing", "ando", "iendo")
+
+
+def _ongoing_danger_at(words: list[str]) -> list[int]:
+    """Where the message names a danger in a progressive form ("siguiendo", "shooting")."""
+    return [i for i, w in enumerate(words) if w in DANGER and w.endswith(_PROGRESSIVE)]
 
 
 def _happening(words: list[str]) -> bool:
     """A danger in the present progressive ("me estan siguiendo", "they are shooting"): not over, whatever
     else the message says about the past ("ya se fueron pero me estan siguiendo")."""
-    return any(w in DANGER and w.endswith(("ing", "ando", "iendo")) and i and words[i - 1] in _BEING
-               or (i > 1 and w in DANGER and w.endswith(("ing", "ando", "iendo")) and words[i - 2] in _BEING)
-               for i, w in enumerate(words))
+    return any(_BEING & set(words[max(0, i - 2):i]) for i in _ongoing_danger_at(words))
 
 
 _URGENT = frozenset("urgent urgente emergency emergencia asap sos".split())
@@ -277,17 +280,10 @@ QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())
 def _danger_passed(words: list[str]) -> bool:
     """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien") and nothing says
     it goes on ("... pero sigue afuera")."""
-    if STILL_THERE & set(words) or _has_phrase(words, STILL_PHRASES) or any(w in DANGER and w.endswith(("ing", "ando", "iendo")) for w in words):
+    if STILL_THERE & set(words) or _has_phrase(words, STILL_PHRASES) or _ongoing_danger_at(words):
         return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"
-    if _has_phrase(words, PASSED_PHRASES):
-        return True
-    by_first = phrase_index(SAFE_NOW)[0]
-    for i, word in enumerate(words):
-        for phrase in by_first.get(word, ()):
-            end = i + len(phrase)
-            if tuple(words[i:end]) == phrase and (end == len(words) or words[end] in SAFE_NOW_NEXT):
-                return True
-    return False
+    return _has_phrase(words, PASSED_PHRASES) or any(
+        end == len(words) or words[end] in SAFE_NOW_NEXT for _, end in phrase_spans(words, SAFE_NOW))
 
 
 def _describes_crime(words: list[str]) -> bool:
@@ -308,8 +304,7 @@ what do we do
 
 
 def _asks_about_consequences(text: str, words: list[str]) -> bool:
-    return ("?" in text or "¿" in text or (bool(words) and words[0] in QUESTION_WORDS)
-            or _has_phrase(words, CONSEQUENCE_PHRASES))
+    return _is_question(text, words, CONSEQUENCE_PHRASES)
 
 
 QUESTION_TAILS = phrases("""
@@ -319,10 +314,10 @@ police, would they
 """)
 
 
-def _is_question(text: str, words: list[str]) -> bool:
-    """Asked, not told: a question mark, a question word first, or a question phrase anywhere."""
+def _is_question(text: str, words: list[str], phrases: tuple[tuple[str, ...], ...] = QUESTION_TAILS) -> bool:
+    """Asked, not told: a question mark, a question word first, or one of the phrases anywhere."""
     return ("?" in text or "¿" in text or (bool(words) and words[0] in QUESTION_WORDS)
-            or _has_phrase(words, QUESTION_TAILS))
+            or _has_phrase(words, phrases))
 
 
 def _mentions_immigration(words: list[str]) -> bool:
@@ -367,11 +362,7 @@ def _wanted_language(words: list[str], crime: bool) -> str | None:
 
 def _first_at(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int | None:
     """Where the first of the phrases starts in the words (None if none is there)."""
-    by_first = phrase_index(phrases)[0]
-    for i, word in enumerate(words):
-        if any(tuple(words[i:i + len(p)]) == p for p in by_first.get(word, ())):
-            return i
-    return None
+    return next((start for start, _ in phrase_spans(words, phrases)), None)
 
 
 @dataclass(frozen=True)
