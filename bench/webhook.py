@@ -33,9 +33,42 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
 BASE = "https://bench.example.test"
-SPANISH = ["hola", "2", "me robaron la cartera en la parada", "Main y 5", "ayer en la noche", "dos hombres", "no",
-           "2"]
-ENGLISH = ["hello", "1", "2", "they broke into my car", "skip", "last night", "skip", "no", "2"]
+# Conversation scripts; {what}, {where}, {when} and {who} are free text that differs from one conversation to the
+# next (what: the labelled tips in tests/data, in the conversation's language), as residents' answers do, so
+# that no cache of the line is flattered by 300 identical conversations.
+SPANISH = ["hola", "2", "{what}", "{where}", "{when}", "{who}", "no", "2"]
+ENGLISH = ["hello", "1", "2", "{what}", "skip", "{when}", "{who}", "no", "2"]
+OPENERS = {"es": ["", "buenas, ", "oiga ", "hola, quiero decir que "], "en": ["", "hi, ", "so ", "hello, i want to say "]}
+STREETS = {"es": ["Main y {n}", "calle {n} con Roble", "cerca de la parada de la {n}", "en la tienda de la avenida {n}"],
+           "en": ["Main and {n}th", "{n} Oak St", "by the bus stop on {n}th", "the store on {n}th avenue"]}
+TIMES = {"es": ["ayer en la noche", "hoy como a las {h}", "el viernes a las {h} de la tarde", "hace {d} dias"],
+         "en": ["last night", "today around {h}", "friday at {h} pm", "{d} days ago"]}
+PEOPLE = {"es": ["dos hombres", "un señor de gorra roja", "{d} muchachos en un carro gris", "no los vi bien"],
+          "en": ["two men", "a guy in a red cap", "{d} young guys in a gray car", "didnt see them well"]}
+
+
+def labelled_tips(language: str) -> list[str]:
+    """The labelled tip messages of one language in tests/data (sorted, so every run sends the same ones)."""
+    found = set()
+    data = os.path.join(ROOT, "tests", "data")
+    for name in sorted(os.listdir(data)):
+        if name.endswith(".tsv"):
+            with open(os.path.join(data, name), encoding="utf-8") as handle:
+                for row in handle:
+                    lang, intent, text = (row.rstrip("\n").split("\t") + ["", ""])[:3]
+                    if lang == language and intent == "tip" and text:
+                        found.add(text)
+    return sorted(found)
+
+
+def answers(language: str, serial: int, tips: list[str]) -> dict[str, str]:
+    """The free-text answers of conversation number `serial` (different for each conversation)."""
+    n, h, d = 1 + serial % 97, 1 + serial % 12, 2 + serial % 9
+    opener = OPENERS[language][serial // len(tips) % len(OPENERS[language])]
+    return {"what": opener + tips[serial % len(tips)],
+            "where": STREETS[language][serial % 4].format(n=n),
+            "when": TIMES[language][serial // 4 % 4].format(h=h, d=d),
+            "who": PEOPLE[language][serial // 16 % 4].format(d=d)}
 
 
 def free_port() -> int:
@@ -64,16 +97,19 @@ def start_gunicorn(module: str, port: int, env: dict[str, str]) -> subprocess.Po
 
 
 def requests_for(conversations: int, round_no: int = 0) -> list[list[tuple[str, str]]]:
-    """Per conversation, the (body, signature) pairs to send in order; every round has its own residents and
-    MessageSids, so no message is ever a repeat (a repeat is answered from the dedupe mark, not handled)."""
+    """Per conversation, the (body, signature) pairs to send in order; every round has its own residents,
+    MessageSids and free-text answers, so no message is ever a repeat (a repeat is answered from the dedupe
+    mark, not handled)."""
     validator = RequestValidator(TOKEN)
+    tips = {language: labelled_tips(language) for language in ("es", "en")}
     plans = []
     for n in range(conversations):
         sender = f"+1{round_no:03d}{n:07d}"
-        script = SPANISH if n % 2 else ENGLISH
+        language = "es" if n % 2 else "en"
+        free = answers(language, round_no * conversations // 2 + n // 2, tips[language])
         plan = []
-        for i, text in enumerate(script):
-            form = {"From": sender, "To": "+15550009999", "Body": text,
+        for i, text in enumerate(SPANISH if language == "es" else ENGLISH):
+            form = {"From": sender, "To": "+15550009999", "Body": text.format(**free),
                     "MessageSid": f"SM{round_no:04d}{n:012d}{i:016d}",
                     "NumMedia": "0", "AccountSid": "AC" + "0" * 32}
             plan.append((urllib.parse.urlencode(form), validator.compute_signature(BASE + "/twilio/messages", form)))

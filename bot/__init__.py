@@ -67,12 +67,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(simulator.bp)
     cli.register(app)
 
+    security_headers = dict(SECURITY_HEADERS)
+    if not config.local:  # production is served over HTTPS only (see DEPLOY.md)
+        security_headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not config.local:  # production is served over HTTPS only (see DEPLOY.md)
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        present = {name.lower() for name, _ in response.headers.items()}  # a view's own value wins
+        response.headers.extend([(name, value) for name, value in security_headers.items()
+                                 if name.lower() not in present])
         return response
 
     # Flows, translations and the two models loaded above live as long as the process: leave them out of the

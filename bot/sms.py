@@ -1,6 +1,7 @@
 """SMS arithmetic: GSM-7 or UCS-2 encoding, segment counts, and packing replies into few messages."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 GSM7_BASIC = frozenset(
@@ -25,6 +26,7 @@ def _units(text: str) -> list[int]:
     return [2 if ord(c) > 0xFFFF else 1 for c in text]
 
 
+@lru_cache(maxsize=4096)  # the line's own prompts, over and over
 def segments(text: str) -> int:
     """How many SMS segments a text costs (GSM-7: 160/153 septets, UCS-2: 70/67 code units)."""
     units = _units(text)

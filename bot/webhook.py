@@ -5,8 +5,9 @@ import logging
 
 import redis
 from flask import Blueprint, Response, request
+from werkzeug.datastructures import MultiDict
 
-from .channels.twilio import parse_form, signature_is_valid, twiml
+from .channels.twilio import parse_form, read_form, signature_is_valid, twiml
 from .jobs import record
 from .line import Line, current_line
 
@@ -24,9 +25,10 @@ def public_url(base: str, path: str, query: bytes) -> str:
 def incoming_message() -> Response:
     """Twilio's "A message comes in" webhook for SMS and WhatsApp senders."""
     line = current_line()
-    if not _signed_by_twilio(line):
+    form = _form()
+    if not _signed_by_twilio(line, form):
         return Response("invalid signature\n", status=403, mimetype="text/plain")
-    message = parse_form(request.form)
+    message = parse_form(form)
     try:
         texts = line.receive(message)
     except OSError as exc:  # neither Redis nor the spool could take it
@@ -42,11 +44,12 @@ def incoming_message() -> Response:
 def message_status() -> Response:
     """Twilio's status callback for messages the line sent: updates the notification's result on its tip."""
     line = current_line()
-    if not _signed_by_twilio(line):
+    form = _form()
+    if not _signed_by_twilio(line, form):
         return Response("invalid signature\n", status=403, mimetype="text/plain")
-    sid = str(request.form.get("MessageSid") or "")[:64]
-    status = str(request.form.get("MessageStatus") or "").strip().lower()[:20]
-    error = str(request.form.get("ErrorCode") or "").strip()[:10]
+    sid = str(form.get("MessageSid") or "")[:64]
+    status = str(form.get("MessageStatus") or "").strip().lower()[:20]
+    error = str(form.get("ErrorCode") or "").strip()[:10]
     try:
         found = line.deliveries.tracked(sid) if sid and status.isalpha() else None
         if found is not None:
@@ -59,13 +62,21 @@ def message_status() -> Response:
     return Response(status=204)
 
 
-def _signed_by_twilio(line: Line) -> bool:
+def _form() -> MultiDict:
+    """The posted form: Twilio posts application/x-www-form-urlencoded (read directly); anything else as Flask
+    parses it (size limited by MAX_CONTENT_LENGTH either way)."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return read_form(request.get_data())
+    return request.form
+
+
+def _signed_by_twilio(line: Line, form: MultiDict) -> bool:
     """True in local mode, or when X-Twilio-Signature matches the public URL and form."""
     config = line.config
     if config.local:
         return True
     url = public_url(config.public_base_url, request.path, request.query_string)
-    if signature_is_valid(config.twilio_auth_token, url, request.form, request.headers.get("X-Twilio-Signature")):
+    if signature_is_valid(config.twilio_auth_token, url, form, request.headers.get("X-Twilio-Signature")):
         return True
     log.warning("rejected a request with a missing or invalid Twilio signature")
     return False

@@ -1,13 +1,18 @@
 """Twilio inbound adapter: form -> InboundMessage, signature check, TwiML answer. Plain values only."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
+from urllib.parse import parse_qsl
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 from xml.sax.saxutils import escape
 
 from twilio.request_validator import RequestValidator
+from werkzeug import urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler)
+from werkzeug.datastructures import MultiDict
 
 WHATSAPP_PREFIX = "whatsapp:"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
@@ -58,15 +63,26 @@ def parse_form(form: Mapping[str, Any]) -> InboundMessage:
     )
 
 
-def signature_is_valid(auth_token: str, url: str, form: Any, signature: str | None) -> bool:
+def read_form(body: bytes) -> MultiDict:
+    """An application/x-www-form-urlencoded body as a MultiDict, parsed as Werkzeug parses request.form (an invalid
+    %-escape is kept as it came) without the rest of Werkzeug's form machinery."""
+    return MultiDict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, errors="werkzeug.url_quote"))
+
+
+def signature_is_valid(auth_token: str, url: str, form: MultiDict, signature: str | None) -> bool:
     """Check X-Twilio-Signature against the public URL Twilio called and the posted form."""
     if not auth_token or not signature:
         return False
-    validator = RequestValidator(auth_token)
-    expected = validator.compute_signature(url, form).encode()
-    if hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
-        return True  # the usual case, one HMAC; the library's validate() also tries the URL with its port
-    return validator.validate(url, form, signature)
+    if hmac.compare_digest(_signature(auth_token, url, form).encode(), signature.encode("utf-8", "replace")):
+        return True  # the usual case, one HMAC; the library's validate() also tries the URL with/without its port
+    return RequestValidator(auth_token).validate(url, form, signature)
+
+
+def _signature(auth_token: str, url: str, form: MultiDict) -> str:
+    """Twilio's signature of a form POST: HMAC-SHA1 of the URL followed by each parameter name and value, names
+    sorted, each name's distinct values sorted (as RequestValidator.compute_signature; tests/test_twilio.py)."""
+    signed = url + "".join(name + value for name in sorted(form) for value in sorted(set(form.getlist(name))))
+    return base64.b64encode(hmac.digest(auth_token.encode(), signed.encode(), hashlib.sha1)).decode()
 
 
 def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:

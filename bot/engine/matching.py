@@ -6,6 +6,7 @@ import unicodedata
 from typing import Iterable, Iterator
 
 TIP_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_CHARS = frozenset(TIP_CODE_ALPHABET)
 _CODE_RE = re.compile(
     r"^\W*([%s]{4})[\s\-\u2010-\u2015.]?([%s]{4})(?![%s])[\s:,.;\-\u2010-\u2015]*(.*)$"
     % ((TIP_CODE_ALPHABET,) * 3),
@@ -88,8 +89,7 @@ def chosen_number(text: str, count: int) -> int | None:
 
 def is_tip_code_half(half: str) -> bool:
     """Each half of a tip code mixes digits and letters, so words and numbers ("CASA 2468") are never codes."""
-    return (len(half) == 4 and all(c in TIP_CODE_ALPHABET for c in half)
-            and any(c.isdigit() for c in half) and any(c.isalpha() for c in half))
+    return len(half) == 4 and _CODE_CHARS.issuperset(half) and not half.isdigit() and not half.isalpha()
 
 
 def leading_tip_code(text: str) -> tuple[str, str] | None:
