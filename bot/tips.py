@@ -57,15 +57,22 @@ class Tip:
 
 
 _BASE = len(TIP_CODE_ALPHABET)
-_EVEN = 256 // _BASE * _BASE
+_CODES = _BASE ** 8                       # every 8-character string over the alphabet
+_FAIR = (1 << 64) // _CODES * _CODES      # 64-bit numbers below this map evenly onto them
 
 
 def new_code() -> str:
     """A random, non-sequential code that is easy to read aloud: 8 of 30 unambiguous characters, e.g. K7QF-3MZP."""
-    while True:  # bytes below _EVEN map evenly onto the characters; a code whose halves are not valid is redrawn
-        chars = [TIP_CODE_ALPHABET[b % _BASE] for b in secrets.token_bytes(16) if b < _EVEN][:8]
+    while True:  # uniform over the codes whose halves are valid: draw uniformly, redraw the rest
+        number = int.from_bytes(secrets.token_bytes(8), "big")
+        if number >= _FAIR:
+            continue
+        chars = []
+        for _ in range(8):
+            number, digit = divmod(number, _BASE)
+            chars.append(TIP_CODE_ALPHABET[digit])
         first, second = "".join(chars[:4]), "".join(chars[4:])
-        if len(chars) == 8 and is_tip_code_half(first) and is_tip_code_half(second):
+        if is_tip_code_half(first) and is_tip_code_half(second):
             return f"{first}-{second}"
 
 
