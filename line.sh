@@ -2,6 +2,7 @@
 # Línea Segura — the project's two commands.
 #   ./line.sh start   install what is missing, start Redis (unless REDIS_URL is set), a worker and the web app
 #   ./line.sh test    install what is missing (incl. redis-server and chromium) and run the whole test suite
+#   ./line.sh bench   run every benchmark in bench/ (results: bench/RESULTS.md)
 #   ./line.sh stop    stop the redis-server that `start` left running in the background
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -97,6 +98,19 @@ cmd_test() {
   "$VENV/bin/python" -m pytest -q "$@"
 }
 
+cmd_bench() {
+  # Every benchmark in bench/, one after the other (each starts its own redis-server and prints ratios
+  # against a baseline measured in the same run). Not part of `test`: timing is not pass/fail.
+  python_env requirements-dev.txt
+  apt_need redis-server redis-server
+  local script
+  for script in webhook tip_latency state_scale cold_start nlu; do
+    say "bench/$script.py"
+    if [ "$script" = webhook ]; then "$VENV/bin/python" bench/webhook.py --rate 200
+    else "$VENV/bin/python" "bench/$script.py"; fi
+  done
+}
+
 cmd_audit() {
   # Known vulnerabilities in the pinned packages. Needs a vulnerability database (PyPI's JSON API or OSV on
   # the internet); --strict fails when a package cannot be checked, so an unreachable database never
@@ -109,6 +123,8 @@ case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   test) shift; cmd_test "$@" ;;
   audit) shift; cmd_audit "$@" ;;
+  bench) shift; cmd_bench ;;
   stop) shift; cmd_stop ;;
-  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh audit | ./line.sh stop" >&2; exit 64 ;;
+  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh bench | ./line.sh audit | ./line.sh stop" >&2
+     exit 64 ;;
 esac

@@ -24,6 +24,7 @@ from .engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, Opted
                      State, SubmitTip, advance)
 from .engine import nlu
 from .engine.engine import is_expired
+from .engine.matching import chosen_number
 from .deliveries import Deliveries
 from .duty import DutyRoster
 from .flow_library import Bundle, FlowLibrary, shipped_bundle
@@ -215,18 +216,21 @@ class Line:
             return body, []
         return body[:limit], [Reply("line.truncated", {"limit": str(limit)})]
 
-    def needs_hints(self, state: State | None, now: float) -> bool:
+    def needs_hints(self, state: State | None, now: float, text: str) -> bool:
         """Whether the models' hints can matter: a new conversation, an unknown language, or free text at a
-        menu. An answer to an interview question (or after a tip) is taken as written, so the ~0.15 ms of
-        model work is skipped for most messages (tests/test_line.py checks the outcome is the same)."""
+        menu. An answer to an interview question (or after a tip) is taken as written, and a menu option's
+        number picks it, so the ~0.15 ms of model work is skipped for most messages (tests/test_line.py
+        checks the outcome is the same)."""
         if state is None or state.locale is None or is_expired(state, now, self.config.conversation_ttl):
             return True
         node = self.flow.nodes.get(state.node or "")
-        return not state.opted_out and (node is None or node.type not in ("question", "followup"))
+        if state.opted_out or (node is not None and node.type in ("question", "followup")):
+            return False
+        return node is None or node.type != "menu" or chosen_number(text, len(node.options)) is None
 
     def _advance(self, state: State | None, message: InboundMessage, body: str, now: float) -> tuple[Outcome, str]:
         """The engine's outcome, and the topic of the message if it starts a conversation (for statistics)."""
-        language, intent, confidence = hints(body) if self.needs_hints(state, now) else (None, None, 0.0)
+        language, intent, confidence = hints(body) if self.needs_hints(state, now, body) else (None, None, 0.0)
         topic = ""
         if self._is_fresh(state, now):
             topic = nlu.understand(body, language, intent, confidence).intent
