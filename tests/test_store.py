@@ -154,3 +154,24 @@ def test_a_key_that_must_be_new_stops_the_whole_commit_when_it_exists(store, red
     assert redis_client.get("ls:tip:{AAAA-2222}") == b"an older tip"
     assert store.load(key) == (State(flow_id="main", node="menu"), 1)   # nothing of the message was written
     assert not redis_client.exists(f"{key}:lock")
+
+
+def test_a_conversations_keys_share_one_cluster_hash_slot(store, redis_client):
+    """Every key of one sender (state, lock, dedupe marks, handles, draft photos) has the same hash tag, and so
+    has every key of one tip: the per-conversation script never spans slots (DEPLOY.md: why Cluster is still
+    out)."""
+    from redis.crc import key_slot
+
+    from bot.handles import HandleStore
+    from bot.tips import TipRepository
+
+    key = store.key(NUMBER)
+    with store.session(key, "SM-slot-test") as session:
+        with session.saving(State(flow_id="main", node="menu", locale="es", updated_at=1.0)) as pipe:
+            session.mark_seen(pipe, ["hola"])
+            session.remember_handle(pipe, "K7QF-3MZP", 60)
+            session.add_draft_media(pipe, "ME1", 60)
+    written = [k.decode() for k in redis_client.scan_iter(match=f"{key}*")]
+    assert len(written) == 4 and len({key_slot(k.encode()) for k in written + [f"{key}:lock", f"{key}:seen:old"]}) == 1
+    tip_keys = [TipRepository.key("K7QF-3MZP"), HandleStore.key("K7QF-3MZP")]
+    assert len({key_slot(k.encode()) for k in tip_keys}) == 1
