@@ -65,6 +65,7 @@ class ScriptRunner:
         """Run a script; raise redis errors as redis-py would (after one reconnect)."""
         command = pack(b"EVALSHA", sha, len(keys), *keys, *args)
         connection = self._take()
+        clean = False  # the reply was read whole: the connection can serve the next command
         try:
             reconnected = loaded = False
             while True:
@@ -72,18 +73,27 @@ class ScriptRunner:
                     connection.connect()  # no-op when connected; must come first: a Sentinel-managed connection looks
                     # up the master in connect(), which send_packed_command's own reconnect would skip
                     connection.send_packed_command([command], check_health=False)
-                    return connection.read_response()
+                    reply = connection.read_response()
                 except NoScriptError:
                     if loaded:
+                        clean = True
                         raise
                     loaded = True
                     command = pack(b"EVAL", source, len(keys), *keys, *args)
+                except redis.ResponseError:  # the script's own error, read whole
+                    clean = True
+                    raise
                 except (redis.ConnectionError, redis.TimeoutError):
                     connection.disconnect()  # the next send connects again
                     if reconnected:
                         raise
                     reconnected = True
+                else:
+                    clean = True
+                    return reply
         finally:
+            if not clean:  # interrupted mid-reply: its rest must never be read as the next command's answer
+                connection.disconnect()
             self._idle.append(connection)
 
     def _take(self) -> Any:

@@ -68,6 +68,21 @@ def test_a_killed_connection_is_replaced_once(echo, redis_client):
     assert script(["k"], [5, 6]) == [b"k", b"5", b"6"]
 
 
+def test_a_reply_left_unread_is_never_taken_for_the_next_one(echo, monkeypatch):
+    runner, script = echo
+    script(["k"], [1, 2])
+    [connection] = runner._idle
+
+    def interrupted(*args, **kwargs):
+        raise RuntimeError("interrupted before the reply was read")
+
+    monkeypatch.setattr(connection, "read_response", interrupted)
+    with pytest.raises(RuntimeError):
+        script(["k"], ["first", "call"])
+    monkeypatch.undo()
+    assert script(["k"], ["second", "call"]) == [b"k", b"second", b"call"]
+
+
 def test_a_script_error_is_a_response_error(redis_client):
     failing = ScriptRunner(redis_client).script("return redis.call('incr', KEYS[1])")
     redis_client.set("not-a-number", "x")
