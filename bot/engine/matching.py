@@ -58,6 +58,8 @@ def phrase_index(phrases: tuple[tuple[str, ...], ...]) -> tuple[dict[str, list[t
 def phrase_spans(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> Iterator[tuple[int, int]]:
     """(start, end) of every place one of the phrases appears as consecutive whole words, left to right."""
     by_first = phrase_index(phrases)[0]
+    if by_first.keys().isdisjoint(words):  # the usual case, decided without a Python loop
+        return
     for i, word in enumerate(words):
         for phrase in by_first.get(word, ()):
             if tuple(words[i:i + len(phrase)]) == phrase:
@@ -66,7 +68,8 @@ def phrase_spans(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> Iter
 
 def contains_any_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
     """True when any of the phrases appears in the words as consecutive whole words."""
-    return next(phrase_spans(words, phrases), None) is not None
+    return not phrase_index(phrases)[0].keys().isdisjoint(words) and next(phrase_spans(words, phrases), None) \
+        is not None
 
 
 def contains_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:

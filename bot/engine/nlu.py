@@ -56,6 +56,10 @@ def _deletions(word: str) -> list[str]:
     return sorted({word[:i] + word[i + 1:] for i in range(len(word))})
 
 
+_UNKNOWN = object()
+FOUND_LIMIT = 65536
+
+
 class Vocabulary:
     """A set of words that also answers for misspellings of its longer members."""
 
@@ -65,6 +69,7 @@ class Vocabulary:
         self.keys: dict[str, str] = {}
         for word in ordered:
             self.keys.setdefault(spelling_key(word), word)
+        self._found: dict[str, str | None] = {}
         self.near: dict[str, str] = {}
         for key, word in self.keys.items():
             if len(key) >= 5:
@@ -72,9 +77,18 @@ class Vocabulary:
                     self.near.setdefault(variant, word)
 
     def find(self, token: str) -> str | None:
-        """The vocabulary word this token stands for, or None."""
+        """The vocabulary word this token stands for, or None (remembered per token: words recur across messages,
+        and the fuzzy search below costs ~10 µs for a word the vocabulary does not have)."""
         if token in self.exact:
             return token
+        found = self._found.get(token, _UNKNOWN)
+        if found is _UNKNOWN:
+            if len(self._found) >= FOUND_LIMIT:  # bounded: a stream of new words cannot grow it forever
+                self._found.clear()
+            found = self._found[token] = self._search(token)
+        return found
+
+    def _search(self, token: str) -> str | None:
         key = spelling_key(token)
         if key in self.keys:
             return self.keys[key]
@@ -217,7 +231,7 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
         return True
     passed = _danger_passed(words)
     now = _has_phrase(words, NOW_PHRASES) and not passed
-    past = (any(w in PAST for w in words) and not now and not _happening(words)) or passed
+    past = (not PAST.isdisjoint(words) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
     calls_911 = not asks_about_line and (_has_phrase(words, CALL_911) or ("911" in words and not past and not (
         REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)))
@@ -231,9 +245,9 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     if past or not (danger or crime):
         return False
     asks_help = any(w in ("help", "ayuda", "auxilio", "socorro", "ayudame", "ayudenme", "911") for w in words)
-    present = now or any(w in PRESENT for w in words)
+    present = now or not PRESENT.isdisjoint(words)
     ongoing = any(w.endswith(_PROGRESSIVE) for w in danger)
-    reporting = any(w in REPORT_WORDS for w in words) or _has_phrase(words, REQUEST_PHRASES)
+    reporting = not REPORT_WORDS.isdisjoint(words) or _has_phrase(words, REQUEST_PHRASES)
     if reporting and not (asks_help or now or {"now", "ya"} & set(words)):
         return False
     # "ayudaaa se metieron a la casa", "acaban de asaltar la tienda"
@@ -442,7 +456,7 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
         return Understanding(language, "tip", **facts)
     howto = _has_phrase(words, HELP_HOWTO)
     wants_help = howto or _is_whole(_core(words), HELP_WHOLE) or _has_phrase(words, HELP_PHRASES)
-    reporting = any(w in REPORT_WORDS for w in words) or _has_phrase(words, REQUEST_PHRASES) or crime
+    reporting = not REPORT_WORDS.isdisjoint(words) or _has_phrase(words, REQUEST_PHRASES) or crime
     if wants_help and (howto or not reporting or _asks_about_consequences(text, words)):
         return Understanding(language, "help", **facts)
     if reporting:
