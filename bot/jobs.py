@@ -154,15 +154,14 @@ def notification_text(tip: Tip, locale: str, zone: str = "UTC", addendum: int | 
     params = {"code": tip.code, "time": _time(tip.created_at, zone),
               "language": i18n.text(f"officer.language_{tip.locale}", locale),
               "channel": "WhatsApp" if tip.channel == "whatsapp" else "SMS"}
+    extra = tip.addenda[addendum] if addendum is not None and addendum < len(tip.addenda) else None
+    if extra:
+        params["time"] = _time(extra.at, zone)
     if dashboard:
-        if addendum is not None and addendum < len(tip.addenda):
-            params["time"] = _time(tip.addenda[addendum].at, zone)
         head = i18n.text("officer.addendum" if addendum is not None else "officer.new_tip", locale, **params)
         return head.rstrip(":") + "\n" + i18n.text("officer.open_dashboard", locale,
                                                    url=f"{dashboard.rstrip('/')}/dashboard/tips/{tip.code}")
     if addendum is not None:
-        extra = tip.addenda[addendum] if addendum < len(tip.addenda) else None
-        params["time"] = _time(extra.at if extra else tip.created_at, zone)
         return i18n.text("officer.addendum", locale, **params) + "\n" + (extra.text if extra else "")
     lines = [i18n.text("officer.new_tip", locale, **params)]
     skipped = i18n.text("officer.skipped", locale)

@@ -19,25 +19,17 @@ def pack(*args: bytes | str | int | float) -> bytes:
     UTF-8, numbers in decimal (floats as repr); anything else is a DataError."""
     parts = [b"*%d\r\n" % len(args)]
     for arg in args:
-        kind = type(arg)
-        if kind is str:
-            arg = arg.encode()
-        elif kind is int:
-            arg = b"%d" % arg
-        elif kind is float:
-            arg = repr(arg).encode()
-        elif kind is not bytes:
-            arg = _encode(arg)
-        parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
+        data = arg if type(arg) is bytes else _encode(arg)
+        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
     return b"".join(parts)
 
 
 def _encode(arg: object) -> bytes:
-    """The less common argument types, as redis-py's encoder takes them (str subclasses such as enums, ...)."""
-    if isinstance(arg, (bytes, memoryview)):
-        return bytes(arg)
+    """An argument as redis-py's encoder takes it (str subclasses such as enums too; never a bool)."""
     if isinstance(arg, str):
         return arg.encode()
+    if isinstance(arg, (bytes, memoryview)):
+        return bytes(arg)
     if isinstance(arg, bool):
         raise redis.DataError("a bool cannot be sent to Redis; convert it to bytes, str, int or float first")
     if isinstance(arg, int):

@@ -87,7 +87,7 @@ def _signature(auth_token: str, url: str, form: MultiDict) -> str:
 
 def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:
     """The X-Twilio-Signature Twilio would send for this form (for the terminal chat and tools)."""
-    return RequestValidator(auth_token).compute_signature(url, form)
+    return _signature(auth_token, url, MultiDict(form))
 
 
 def twiml(messages: Iterable[str]) -> str:

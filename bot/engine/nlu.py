@@ -444,7 +444,7 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
     wanted = _wanted_language(words, crime)
     if wanted:
         return Understanding(language, f"lang_{wanted}", **facts)
-    asks_to_report = _has_phrase(words, REQUEST_PHRASES) or any(w in REPORT_WORDS for w in words)
+    asks_to_report = _has_phrase(words, REQUEST_PHRASES) or not REPORT_WORDS.isdisjoint(words)
     determined = (crime or asks_to_report) and _has_phrase(words, DETERMINED_PHRASES)
     if immigration and not determined and (not (crime or asks_to_report) or (
             len(words) <= 30 and _asks_about_consequences(text, words))):
