@@ -19,8 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from bot.engine.matching import normalise  # noqa: E402
 from bot.engine.nlu import forget, understand  # noqa: E402
-from bot.evaluation import read_examples  # noqa: E402
-from bot.understanding import classify, load_models  # noqa: E402
+from bot.understanding.evaluation import read_examples  # noqa: E402
+from bot.understanding.models import classify, load_models  # noqa: E402
 
 
 def per_message_us(function, texts: list[str], rounds: int) -> float:

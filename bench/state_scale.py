@@ -41,7 +41,7 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bot import create_app  # noqa: E402
 from bot.engine import State  # noqa: E402
-from bot.tips import Tip, new_code  # noqa: E402
+from bot.tips.repository import Tip, new_code  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
 BASE = "https://bench.example.test"

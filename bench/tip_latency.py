@@ -46,7 +46,7 @@ VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 CODE_RE = re.compile(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}")
 INTERVIEW = ["hello", "2", "someone broke into my car", "Elm and 3rd", "last night", "skip", "no"]
 LAST_ANSWER = "no"
-OUTBOX_KEY = "ls:outbox"  # bot.store.OUTBOX_KEY (kept literal: this module is imported by the bench worker)
+OUTBOX_KEY = "ls:outbox"  # bot.channels.outbox.OUTBOX_KEY (kept literal: this module is imported by the bench worker)
 BENCH_QUEUE = "bench"
 TARGET_P50, TARGET_P99 = 0.250, 1.0  # seconds, from the issue
 

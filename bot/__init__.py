@@ -1,25 +1,50 @@
-"""Línea Segura: create_app() is the one place that wires config, Redis, queue, flows, i18n and blueprints."""
+"""Línea Segura: create_app() is the one composition root. It reads the configuration, checks flows and
+translations, connects to Redis, builds every collaborator once (build_services) and registers the web and
+the commands. Nothing else constructs a store, a sender or a queue."""
 from __future__ import annotations
 
 import gc
 import logging
 import threading
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
+import redis
 from flask import Flask, Response
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from . import i18n
-from .config import ConfigError, load_config
-from .engine import EngineError, message_keys
-from .flows import load_flows
-from .understanding import load_models
-from .line import SHELL_KEYS, Line
-from .logs import setup_logging
-from .redis_check import check_persistence
-from .redis_client import connect, redact
+from bot.channels.outbox import Outbox
+from bot.channels.senders import Senders
+from bot.conversations.line import SHELL_KEYS, Line
+from bot.conversations.photo_intake import PhotoIntake
+from bot.conversations.spool import Spool
+from bot.conversations.stats import Stats
+from bot.conversations.store import ConversationStore
+from bot.engine import EngineError, Flow, message_keys
+from bot.flows import i18n
+from bot.flows.files import load_flows
+from bot.flows.library import FlowLibrary, shipped_bundle
+from bot.flows.rendering import Renderer, notice_params
+from bot.flows.revisions import FlowRevisions
+from bot.officers.accounts import Accounts
+from bot.officers.alerts import OfficerAlerts
+from bot.officers.audit import AuditLog
+from bot.officers.directory import OfficerDirectory
+from bot.officers.duty import DutyRoster
+from bot.platform.config import Config, ConfigError, load_config
+from bot.platform.jobqueue import JobQueue
+from bot.platform.logs import setup_logging
+from bot.platform.redis_check import check_persistence
+from bot.platform.redis_client import connect, redact
+from bot.services import EXTENSION, Services
+from bot.tips.deliveries import Deliveries
+from bot.tips.handles import HandleStore
+from bot.tips.media import HttpFetcher
+from bot.tips.photos import PhotoStore
+from bot.tips.repository import TipRepository
+from bot.tips.retention import schedule_purge
+from bot.understanding.models import load_models
 
 __all__ = ["ConfigError", "StartupError", "create_app", "start_drainer"]
 
@@ -54,17 +79,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if config.redis_check == "on" and not config.local:
         check_persistence(client, redact(config.redis_url))
 
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
-    line = Line(config, client, flow, clock=config.extra.get("clock", time.time))
-    app.extensions["linea"] = line
+    services = build_services(config, client, flow, clock=config.extra.get("clock", time.time))
+    app.extensions[EXTENSION] = services
+    app.extensions["linea-accounts"] = services.accounts
+    app.extensions["linea-audit"] = services.audit
 
-    from . import admin, cli, notice, simulator, webhook
-    app.register_blueprint(webhook.bp)
-    app.register_blueprint(notice.bp)
-    admin.register(app, line)
-    if config.local:
-        app.register_blueprint(simulator.bp)
+    from bot import cli, web  # they find the services through the app, so they are imported last
+    web.register(app, services)
     cli.register(app)
 
     security_headers = dict(SECURITY_HEADERS)
@@ -84,18 +107,50 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def build_services(config: Config, client: redis.Redis, flow: Flow, clock: Callable[[], float]) -> Services:
+    """Build every collaborator once and hand each its own: the stores, the senders, the roster, the queue, and the
+    message loop that works with them."""
+    library = FlowLibrary(client, shipped_bundle(config.flows_dir, config.translations_dir))
+    revisions = FlowRevisions(library, flow, clock)
+    renderer = Renderer(revisions, notice_params(config))
+    tips = TipRepository(client)
+    handles = HandleStore(client, config.hash_secret, config.followup_ttl)
+    photos = PhotoStore(client, config.hash_secret)
+    deliveries = Deliveries(client, config.hash_secret, config.dedupe_ttl)
+    roster = DutyRoster(client)
+    officers = OfficerDirectory(config, roster)
+    outbox = Outbox(client)
+    senders = Senders(config, outbox, clock, http_client=config.extra.get("twilio_http_client"))
+    jobs = JobQueue(client, config.queue_name)
+    store = ConversationStore(client, config.hash_secret, config.conversation_ttl, config.dedupe_ttl,
+                              config.lock_seconds)
+    stats = Stats(client, config.timezone)
+    spool = Spool(config.spool_dir, config.hash_secret)
+    intake = PhotoIntake(tips, photos, jobs, draft_ttl=config.conversation_ttl + 3600)
+    line = Line(config, clock, store=store, revisions=revisions, renderer=renderer, tips=tips, handles=handles,
+                photos=photos, intake=intake, deliveries=deliveries, stats=stats, spool=spool, officers=officers,
+                jobs=jobs, senders=senders)
+    return Services(config=config, redis=client, clock=clock, library=library, revisions=revisions,
+                    renderer=renderer, store=store, tips=tips, handles=handles, photos=photos,
+                    media_fetcher=config.extra.get("media_fetcher") or HttpFetcher(), deliveries=deliveries,
+                    stats=stats, roster=roster, officers=officers,
+                    alerts=OfficerAlerts(config, senders, deliveries, tips, officers),
+                    accounts=Accounts(client, config.session_ttl, clock), audit=AuditLog(client, clock),
+                    outbox=outbox, spool=spool, jobs=jobs, senders=senders, line=line)
+
+
 def start_drainer(app: Flask) -> threading.Thread:
     """Every LINE_SPOOL_INTERVAL seconds: apply spooled messages (one process at a time) and, once a day, queue
     the retention purge."""
-    line: Line = app.extensions["linea"]
+    services: Services = app.extensions[EXTENSION]
 
     def loop() -> None:
         while True:
-            time.sleep(line.config.spool_interval)
+            time.sleep(services.config.spool_interval)
             try:
                 with app.app_context():
-                    line.drain()
-                    line.schedule_purge()
+                    services.line.drain()
+                    schedule_purge(services.deliveries, services.jobs)
             except Exception:  # keep draining later; never let the thread die
                 logging.getLogger("linea.spool").exception("draining the spool failed")
 

@@ -12,17 +12,17 @@ from flask.cli import AppGroup, with_appcontext
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from . import i18n
-from .accounts import ROLES, AccountError
-from .evaluation import evaluate, read_examples
-from .understanding import classify
-from .engine import FlowError, message_keys
-from .flow_check import check_bundle
-from .flow_library import shipped_bundle
-from .flows import dump_bundle, load_bundle, load_flows
-from .line import SHELL_KEYS, current_line
-from .channels.twilio import signature
-from .webhook import public_url
+from bot.channels.twilio import public_url, signature
+from bot.conversations.line import SHELL_KEYS
+from bot.engine import FlowError, message_keys
+from bot.flows import i18n
+from bot.flows.check import check_bundle
+from bot.flows.files import dump_bundle, load_bundle, load_flows
+from bot.flows.library import bundle_from_export, shipped_bundle
+from bot.officers.accounts import ROLES, AccountError
+from bot.services import current_services
+from bot.understanding.evaluation import evaluate, read_examples
+from bot.understanding.models import classify
 
 
 def register(app: Flask) -> None:
@@ -42,7 +42,7 @@ flows_group = AppGroup("flows", help="Conversation flows.")
 @flows_group.command("check")
 def flows_check() -> None:
     """Load and check every flow in flows/; exit 1 on the first broken file."""
-    config = current_line().config
+    config = current_services().config
     try:
         flows = load_flows(config.flows_dir)
     except FlowError as exc:
@@ -64,9 +64,9 @@ def flows_check() -> None:
 @click.option("--revision", type=int, default=None, help="A published revision (default: the current one).")
 def flows_export(path: str, revision: int | None) -> None:
     """Write a revision (flow + en/es texts + policy review) to a YAML file, e.g. to keep it in git."""
-    line = current_line()
-    number = line.current_revision() if revision is None else revision
-    found = line.library.get(number)
+    services = current_services()
+    number = services.revisions.current_revision() if revision is None else revision
+    found = services.library.get(number)
     if found is None:
         click.echo(f"error: no revision {number}", err=True)
         sys.exit(1)
@@ -79,15 +79,14 @@ def flows_export(path: str, revision: int | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def flows_import(path: str) -> None:
     """Make an exported file the editor's draft (publish it from the dashboard after the checks pass)."""
-    from .admin.editor import bundle_from_export
-    line = current_line()
+    services = current_services()
     try:
         with open(path, encoding="utf-8") as handle:
             bundle = bundle_from_export(load_bundle(handle.read()))
     except (ValueError, UnicodeDecodeError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    line.library.save_draft(bundle, "cli", line.clock())
+    services.library.save_draft(bundle, "cli", services.clock())
     report = check_bundle(bundle)
     for finding in report.findings:
         click.echo(f"{finding.level}: {finding.where}: {finding.message}", err=True)
@@ -101,8 +100,8 @@ translations_group = AppGroup("translations", help="Translations of everything r
 @translations_group.command("check")
 def translations_check() -> None:
     """Check en/es parity, placeholders, empty or non-text values; exit 1 on problems."""
-    line = current_line()
-    problems = i18n.check(message_keys(line.flow) | set(SHELL_KEYS))
+    services = current_services()
+    problems = i18n.check(message_keys(services.revisions.flow) | set(SHELL_KEYS))
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     if problems:
@@ -120,24 +119,24 @@ def translations_check() -> None:
 def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> None:
     """Talk to the line in the terminal through the real webhook (signed when a Twilio token is set)."""
     app = current_app._get_current_object()
-    line = current_line()
+    services = current_services()
     logging.getLogger("linea").setLevel(logging.WARNING)  # the conversation, not the service log
     address = sender or f"+1555{secrets.randbelow(9_000_000) + 1_000_000}"
     if whatsapp and not address.startswith("whatsapp:"):
         address = "whatsapp:" + address
-    if not line.config.local:
+    if not services.config.local:
         click.echo("warning: production mode; officer notifications are real messages.", err=True)
     client = app.test_client()
-    seen_outbox = {entry["id"] for entry in line.outbox.read()} if line.config.local else set()
+    seen_outbox = {entry["id"] for entry in services.outbox.read()} if services.config.local else set()
     click.echo(f"Texting the line as {address}. Ctrl-D to quit.")
 
     def say(body: str) -> None:
-        form = {"From": address, "To": line.config.sms_from or "+15550009999", "Body": body,
+        form = {"From": address, "To": services.config.sms_from or "+15550009999", "Body": body,
                 "MessageSid": "SM" + secrets.token_hex(16), "NumMedia": "0"}
         headers = {}
-        if line.config.twilio_auth_token and line.config.public_base_url:
-            url = public_url(line.config.public_base_url, "/twilio/messages", b"")
-            headers["X-Twilio-Signature"] = signature(line.config.twilio_auth_token, url, form)
+        if services.config.twilio_auth_token and services.config.public_base_url:
+            url = public_url(services.config.public_base_url, "/twilio/messages", b"")
+            headers["X-Twilio-Signature"] = signature(services.config.twilio_auth_token, url, form)
         response = client.post("/twilio/messages", data=form, headers=headers)
         if response.status_code != 200:
             click.echo(f"[HTTP {response.status_code}] {response.get_data(as_text=True)}")
@@ -146,10 +145,10 @@ def chat(lang: str | None, sender: str | None, whatsapp: bool, worker: bool) -> 
         for text in replies or ["(no reply: the line stays silent)"]:
             click.echo(click.style("line> ", fg="green") + text.replace("\n", "\n      "))
         if worker:
-            SimpleWorker([line.queue], connection=line.redis, serializer=JSONSerializer).work(
+            SimpleWorker([services.queue], connection=services.redis, serializer=JSONSerializer).work(
                 burst=True, logging_level="WARNING")
-        if line.config.local:
-            for entry in reversed(line.outbox.read()):
+        if services.config.local:
+            for entry in reversed(services.outbox.read()):
                 if entry["id"] not in seen_outbox:
                     seen_outbox.add(entry["id"])
                     click.echo(click.style(f"officer {entry['to']}> ", fg="blue") + entry["body"])
@@ -190,9 +189,9 @@ spool_group = AppGroup("spool", help="Messages kept on disk while Redis could no
 @spool_group.command("drain")
 def spool_drain() -> None:
     """Apply spooled messages now, in arrival order, and text their replies."""
-    line = current_line()
-    waiting = len(line.spool.pending())
-    done = line.drain()
+    services = current_services()
+    waiting = len(services.spool.pending())
+    done = services.line.drain()
     click.echo(f"applied {done} of {waiting} spooled messages")
 
 
@@ -256,7 +255,7 @@ retention_group = AppGroup("retention", help="Deleting old data (the web app als
 @retention_group.command("purge")
 def retention_purge() -> None:
     """Delete tips and photos older than LINE_TIP_RETENTION_DAYS now (for cron, or by hand)."""
-    from .jobs import purge_expired_tips
+    from bot.jobs import purge_expired_tips
     counts = purge_expired_tips()
     click.echo(f"deleted {counts['tips']} tips and {counts['photos']} photos older than "
-               f"{current_line().config.tip_retention_days} days")
+               f"{current_services().config.tip_retention_days} days")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accounts import FAILURES_PER_CLIENT, FAILURES_PER_NAME, AccountError, Accounts, User, same_token
+from bot.officers.accounts import FAILURES_PER_CLIENT, FAILURES_PER_NAME, AccountError, Accounts, User, same_token
 from tests.conftest import PASSWORD, FakeClock
 
 

@@ -28,10 +28,11 @@ def top_imports(path: str) -> set[str]:
 
 
 OWNERS = {
-    "i18n": {"bot/i18n.py"},                                   # python-i18n
-    "yaml": {"bot/flows.py"},                                  # flow files
+    "i18n": {"bot/flows/i18n.py"},                             # python-i18n
+    "yaml": {"bot/flows/files.py"},                            # flow files
     "twilio": {"bot/channels/twilio.py", "bot/channels/outbound.py"},
-    "PIL": {"bot/media.py"},                                   # image decoding and re-encoding
+    "PIL": {"bot/tips/media.py"},                              # image decoding and re-encoding
+    "lingua": {"bot/understanding/language.py"},               # the language model
 }
 
 
@@ -41,8 +42,10 @@ def test_only_the_owner_imports(package, owners):
     assert importers == owners
 
 
-REPOSITORIES = {"bot/store.py", "bot/tips.py", "bot/handles.py", "bot/deliveries.py", "bot/accounts.py",
-                "bot/audit.py", "bot/photos.py", "bot/stats.py", "bot/flow_library.py", "bot/duty.py"}
+REPOSITORIES = {"bot/platform/keys.py", "bot/conversations/store.py", "bot/conversations/stats.py",
+                "bot/tips/repository.py", "bot/tips/handles.py", "bot/tips/deliveries.py", "bot/tips/photos.py",
+                "bot/officers/accounts.py", "bot/officers/audit.py", "bot/officers/duty.py", "bot/flows/library.py",
+                "bot/channels/outbox.py"}
 
 
 def test_redis_keys_are_spelled_only_in_the_repository_modules():
@@ -57,6 +60,6 @@ def test_no_module_sets_a_global_locale():
 
 
 def test_every_translation_call_passes_a_locale():
-    text = open(os.path.join(ROOT, "bot", "i18n.py"), encoding="utf-8").read()
+    text = open(os.path.join(ROOT, "bot", "flows", "i18n.py"), encoding="utf-8").read()
     calls = re.findall(r"i18n\.t\((.*?)\)", text)
     assert calls and all("locale=" in call for call in calls)

@@ -1,4 +1,4 @@
-"""Specification of bot.config.load_config: defaults, then the environment, then overrides; production is checked."""
+"""Specification of bot.platform.config.load_config: defaults, then the environment, then overrides; production is checked."""
 from __future__ import annotations
 
 import os
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.config import LOCAL_HASH_SECRET, LOCAL_OFFICERS, Config, ConfigError, env_names, load_config
+from bot.platform.config import LOCAL_HASH_SECRET, LOCAL_OFFICERS, Config, ConfigError, env_names, load_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV_EXAMPLE = os.path.join(ROOT, ".env.example")

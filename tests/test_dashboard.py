@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.tips import Tip
+from bot.tips.repository import Tip
 from tests.conftest import PASSWORD, Staff, inbound_form, post_signed, replies
 
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)> \u202eevil\u202c'

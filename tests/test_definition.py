@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 
 from bot.engine import Flow, FlowError, parse_flow
-from bot.flows import load_flow_file
+from bot.flows.files import load_flow_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAIN_FLOW = os.path.join(ROOT, "flows", "main.yml")

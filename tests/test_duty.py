@@ -7,7 +7,7 @@ import pytest
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.duty import normalise_address
+from bot.officers.duty import normalise_address
 from tests.conftest import Staff, inbound_form, post_signed, replies
 
 TIP = ["hola", "2", "me robaron", "en el parque", "ayer", "saltar", "no", "no"]

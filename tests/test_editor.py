@@ -26,7 +26,7 @@ def form_for(bundle, flow: str | None = None, **changes: str) -> dict[str, str]:
 def draft_of(app):
     line = app.extensions["linea"]
     draft = line.library.draft()
-    return draft[0] if draft else line.library.get(line.current_revision()).bundle
+    return draft[0] if draft else line.library.get(line.revisions.current_revision()).bundle
 
 
 def save(staff, app, **changes) -> str:
@@ -61,13 +61,13 @@ def test_edit_preview_publish_and_conversations_keep_their_revision(app, client)
         coordinator.post("/dashboard/flows/preview", {"text": text})
     preview = coordinator.get("/dashboard/flows/preview").get_data(as_text=True)
     assert NEW_WHAT in preview
-    assert app.extensions["linea"].current_revision() == 0  # nothing published by a preview
+    assert app.extensions["linea"].revisions.current_revision() == 0  # nothing published by a preview
 
     coordinator.get("/dashboard/flows/")
     assert "error=comment_needed" in coordinator.post("/dashboard/flows/publish", {"comment": ""}).location
     assert "done=published" in coordinator.post("/dashboard/flows/publish", {"comment": "clearer first question"}).location
     line = app.extensions["linea"]
-    assert line.current_revision() == 1 and line.library.draft() is None
+    assert line.revisions.current_revision() == 1 and line.library.draft() is None
     assert NEW_WHAT in converse(client, "+15556660002", ["hola", "2"])[0]         # new conversations
     assert "¿Dónde pasó?" in converse(client, "+15556660001", ["me robaron"])[0]   # in flight: still revision 0
     state, _ = line.store.load(line.store.key("+15556660001"))
@@ -81,7 +81,7 @@ def test_a_question_about_status_is_shown_and_cannot_be_published(app):
     assert "nodes.ask_who.prompt [es]" in page and "Residents who fear deportation" in page
     coordinator.get("/dashboard/flows/")
     assert "error=draft_has_errors" in coordinator.post("/dashboard/flows/publish", {"comment": "x"}).location
-    assert app.extensions["linea"].current_revision() == 0
+    assert app.extensions["linea"].revisions.current_revision() == 0
 
 
 def test_the_policy_wording_needs_an_admin_and_a_review_record(app):
@@ -108,7 +108,7 @@ def test_revert_publishes_an_earlier_revision_again(app, client):
     coordinator.get("/dashboard/flows/")
     assert "done=reverted" in coordinator.post("/dashboard/flows/revert/0").location
     line = app.extensions["linea"]
-    assert line.current_revision() == 2 and line.library.get(2).reverts == 0
+    assert line.revisions.current_revision() == 2 and line.library.get(2).reverts == 0
     assert "¿Qué pasó?" in converse(client, "+15556660003", ["hola", "2"])[0]
     assert NEW_WHAT not in converse(client, "+15556660004", ["hola", "2"])[0]
     history = coordinator.get("/dashboard/flows/").get_data(as_text=True)

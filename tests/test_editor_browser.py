@@ -16,8 +16,8 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
 from tests import test_dashboard_browser as dashboard_browser
+from tests.conftest import ROOT
 from tests.test_dashboard_browser import PASSWORD, Server, sign_in, text_the_line
 from tests.test_simulator_browser import VENV_BIN, expect, phone_number
 

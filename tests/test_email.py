@@ -11,8 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from bot.channels.email import EmailSender, parse_smtp_url
+from bot.channels.email import EmailSender
 from bot.channels.outbound import DeliveryError
+from bot.platform.mail_settings import parse_smtp_url
 from tests.conftest import free_port
 
 SENDER = "linea@example.org"

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from bot.engine import Inbound, State, StepLimitExceeded, advance, parse_flow
-from bot.flows import load_flow_file
+from bot.flows.files import load_flow_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLOW = load_flow_file(os.path.join(ROOT, "flows", "main.yml"))

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from bot.engine import EmergencyShown, Inbound, OptedOut, advance
-from bot.flows import load_flow_file
+from bot.flows.files import load_flow_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLOW = load_flow_file(os.path.join(os.path.dirname(HERE), "flows", "main.yml"))

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from bot import i18n, sms
 from bot.engine import EmergencyShown, Inbound, OptedOut, State, SubmitTip, advance
 from bot.engine.steps import NODE_TYPES
-from bot.flows import load_flow_file
+from bot.flows import i18n, sms
+from bot.flows.files import load_flow_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLOW = load_flow_file(os.path.join(ROOT, "flows", "main.yml"))

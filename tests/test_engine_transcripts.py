@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.engine import Inbound, State, advance
-from bot.flows import load_flow_file
+from bot.flows.files import load_flow_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRANSCRIPTS = sorted(glob.glob(os.path.join(HERE, "transcripts", "*.yml")))

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from bot import i18n
-from bot.flow_check import check_bundle, status_term
-from bot.flow_library import shipped_bundle
+from bot.flows import i18n
+from bot.flows.check import check_bundle, status_term
+from bot.flows.library import shipped_bundle
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 i18n.configure(os.path.join(ROOT, "translations"))

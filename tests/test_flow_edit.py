@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from bot.flow_edit import EditError, add_question, remove_question
-from bot.flows import parse_flow_text
+from bot.flows.edit import EditError, add_question, remove_question
+from bot.flows.files import parse_flow_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(ROOT, "flows", "main.yml"), encoding="utf-8") as handle:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.store import sender_id
+from bot.platform.keys import sender_id
 from tests.conftest import inbound_form, post_signed, replies
 from tests.security.test_privacy import redis_dump
 

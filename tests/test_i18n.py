@@ -7,10 +7,10 @@ import os
 import pytest
 import yaml
 
-from bot import i18n, sms
+from bot.conversations.line import SHELL_KEYS
 from bot.engine import Reply, message_keys
-from bot.flows import load_flow_file
-from bot.line import SHELL_KEYS
+from bot.flows import i18n, sms
+from bot.flows.files import load_flow_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRANSLATIONS = os.path.join(ROOT, "translations")

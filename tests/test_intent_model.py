@@ -1,12 +1,12 @@
-"""The naive Bayes intent model: trained from bot/data/intents.tsv, asked only when the rules find nothing."""
+"""The naive Bayes intent model: trained from bot/understanding/data/intents.tsv, asked only when the rules find nothing."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from bot.evaluation import evaluate, read_examples
-from bot.intent_model import HINTED, TRAINING, IntentModel, intent_hint, model
+from bot.understanding.evaluation import evaluate, read_examples
+from bot.understanding.intent_model import HINTED, TRAINING, IntentModel, intent_hint, model
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 TRAINED_ON = ["messages", "heldout", "unseen", "blind", "final", "fresh", "train_a", "train_b", "train_c", "train_d",

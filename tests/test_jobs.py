@@ -12,8 +12,8 @@ from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
 from bot import create_app
-from bot.jobs import split_message
-from bot.tips import is_success
+from bot.officers.alerts import split_message
+from bot.tips.repository import is_success
 from tests.conftest import PUBLIC_BASE_URL, ROOT, inbound_form, post_signed, production_config, replies
 
 RESIDENT = "+15557654321"
@@ -174,8 +174,8 @@ def test_a_notification_already_sent_is_not_sent_again(app, client, twilio_http)
     work(app)
     line = app.extensions["linea"]
     assert len(twilio_http.sent) == 2
-    for officer in line.officers():  # as if a retried deliver_tip queued the notifications again
-        line.enqueue(None, "bot.jobs.notify_officer", code, officer)
+    for officer in line.officers.alerted():  # as if a retried deliver_tip queued the notifications again
+        line.jobs.enqueue(None, "bot.jobs.notify_officer", code, officer)
     work(app)
     assert len(twilio_http.sent) == 2
 

@@ -11,7 +11,7 @@ import yaml
 
 from bot.channels.twilio import InboundMessage
 from bot.engine import Inbound, Reply, advance
-from bot.understanding import hints
+from bot.understanding.models import hints
 from tests.conftest import inbound_form, post_signed, replies
 
 RESIDENT = "+15553334444"
@@ -41,14 +41,14 @@ def test_parallel_messages_from_one_sender_are_each_applied_once(app, client):
 
 def test_bilingual_replies_put_spanish_first_and_fit_sms(app):
     line = app.extensions["linea"]
-    texts = line.render([Reply("flows.emergency")], None, "sms")
+    texts = line.line.render([Reply("flows.emergency")], None, "sms")
     assert len(texts) == 2
     assert texts[0].startswith("Si está en peligro") and texts[1].startswith("If you are in danger")
 
 
 def test_short_replies_are_packed_into_one_message(app):
     line = app.extensions["linea"]
-    texts = line.render([Reply("flows.language_set"), Reply("flows.ask_where")], "en", "sms")
+    texts = line.line.render([Reply("flows.language_set"), Reply("flows.ask_where")], "en", "sms")
     assert texts == ["OK, we will write in English.\n\nWhere did it happen? An address, cross streets or a "
                      "landmark is enough."]
 
@@ -56,12 +56,12 @@ def test_short_replies_are_packed_into_one_message(app):
 def test_whatsapp_packs_more_into_one_message(app):
     line = app.extensions["linea"]
     keys = [Reply("flows.welcome"), Reply("flows.menu")]
-    assert len(line.render(keys, "es", "sms")) == 2
-    assert len(line.render(keys, "es", "whatsapp")) == 1
+    assert len(line.line.render(keys, "es", "sms")) == 2
+    assert len(line.line.render(keys, "es", "whatsapp")) == 1
 
 
 def test_a_tip_code_collision_draws_a_new_code(app, client, monkeypatch):
-    from bot import line as line_module
+    from bot.conversations import line as line_module
     line = app.extensions["linea"]
     monkeypatch.setattr(line_module, "new_code", lambda: "AAAA-2222")
     for body in ("hello", "2", "x", "skip", "skip", "skip", "skip"):
@@ -79,7 +79,7 @@ def test_a_tip_code_collision_draws_a_new_code(app, client, monkeypatch):
 
 def test_a_message_without_sender_is_answered_without_touching_state(app, redis_client):
     line = app.extensions["linea"]
-    texts = line.handle(InboundMessage(sender="", body="hola", channel="sms", message_sid="SMx"))
+    texts = line.line.handle(InboundMessage(sender="", body="hola", channel="sms", message_sid="SMx"))
     assert texts and not list(redis_client.scan_iter("ls:conv:*"))
 
 
@@ -92,11 +92,11 @@ def test_skipping_the_models_mid_interview_never_changes_the_outcome(app):
         for step in yaml.safe_load(open(path, encoding="utf-8"))["steps"]:
             now += step.get("wait", 60)
             text = str(step["send"])
-            bare = advance(line.flow, state, Inbound(text, fresh_code="K7QF-3MZP"), now)
-            if not line.needs_hints(state, now, text):
+            bare = advance(line.revisions.flow, state, Inbound(text, fresh_code="K7QF-3MZP"), now)
+            if not line.line.needs_hints(state, now, text):
                 skipped += 1
                 language, intent, confidence = hints(text)
-                hinted = advance(line.flow, state, Inbound(text, fresh_code="K7QF-3MZP", language_hint=language,
+                hinted = advance(line.revisions.flow, state, Inbound(text, fresh_code="K7QF-3MZP", language_hint=language,
                                                            intent_hint=intent, intent_confidence=confidence), now)
                 assert hinted == bare, f"{os.path.basename(path)}: {text!r}"
             state = bare.state

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from bot.logs import RedactNumbers
+from bot.platform.logs import RedactNumbers
 
 
 def filtered(message: str, *args: object) -> str:

@@ -5,7 +5,6 @@ import pytest
 
 from bot.engine.matching import chosen_number, leading_tip_code, normalise
 
-
 # --- normalise -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [

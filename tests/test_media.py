@@ -23,22 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from PIL import Image, PngImagePlugin
 
-from bot.handles import HandleStore
-from bot.media import (
-    MAX_MEDIA_BYTES,
-    HttpFetcher,
-    MediaCipher,
-    MediaRefused,
-    RawResponse,
-    UrllibOpener,
-    basic_auth,
-    check_content_type,
-    check_media_url,
-    clean_image,
-    delete_original,
-    next_hop_allowed,
-    process,
-)
+from bot.tips.handles import HandleStore
+from bot.tips.media import (MAX_MEDIA_BYTES, HttpFetcher, MediaCipher, MediaRefused, RawResponse, UrllibOpener,
+                            basic_auth, check_content_type, check_media_url, clean_image, delete_original,
+                            next_hop_allowed, process)
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 OTHER_ACCOUNT = "AC" + "fedcba9876543210" * 2

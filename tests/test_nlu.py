@@ -7,8 +7,8 @@ import os
 import pytest
 
 from bot.engine.nlu import INTENTS, is_emergency, is_stop, language_of, spelling_key, understand, words_of
-from bot.evaluation import evaluate, read_examples
-from bot.understanding import classify
+from bot.understanding.evaluation import evaluate, read_examples
+from bot.understanding.models import classify
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 CORPUS = os.path.join(DATA, "messages.tsv")  # copy of shared/corpus/messages.tsv: the development set
@@ -306,7 +306,7 @@ def test_understanding_is_the_same_in_every_process_whatever_the_hash_seed():
     import subprocess
     import sys
     root = os.path.dirname(os.path.dirname(DATA))
-    script = ("import json; from bot.understanding import classify; from bot.evaluation import read_examples; "
+    script = ("import json; from bot.understanding.models import classify; from bot.understanding.evaluation import read_examples; "
               "print(json.dumps([classify(e.text) for e in read_examples('tests/data/train_f.tsv')]))")
     outputs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}

@@ -11,7 +11,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot import create_app
-from bot.media import HttpFetcher
+from bot.tips.media import HttpFetcher
 from tests.conftest import Staff, inbound_form, post_signed, production_config, replies
 from tests.test_media import FakeOpener, answer, jpeg_with_gps, redirect
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redis_client import parse_sentinel_url, redact
+from bot.platform.redis_client import parse_sentinel_url, redact
 
 
 @pytest.mark.parametrize("url, hosts, service, db, password", [

@@ -8,8 +8,8 @@ import pytest
 import redis
 from redis.connection import PythonRespSerializer
 
-from bot import redis_scripts
-from bot.redis_scripts import ScriptRunner, pack
+from bot.conversations import redis_scripts
+from bot.conversations.redis_scripts import ScriptRunner, pack
 
 ECHO = "return {KEYS[1], ARGV[1], ARGV[2]}"
 

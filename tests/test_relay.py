@@ -227,7 +227,7 @@ def test_status_callbacks_update_replies_and_officer_alerts(app, client, twilio_
 def test_a_conversation_restarted_by_a_reply_runs_on_the_current_flow_revision(app, client, clock, twilio_http):
     code, _ = tip_with_consent(client)
     line = app.extensions["linea"]
-    number = line.publish(line.library.get(0).bundle, "coord", "same texts, new revision")
+    number = line.revisions.publish(line.library.get(0).bundle, "coord", "same texts, new revision")
     clock.advance(30 * 3600)  # the resident's conversation (revision 0) has expired
     officer = Staff(app, "maria")
     officer.get(f"/dashboard/tips/{code}")

@@ -8,6 +8,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot import create_app
+from bot.tips.retention import schedule_purge
 from tests.conftest import Staff, inbound_form, post_signed, production_config, replies
 
 RESIDENT = "+15554443333"
@@ -58,7 +59,7 @@ def test_every_record_goes_on_schedule(redis_url, redis_client, clock, twilio_ht
         texts = replies(post_signed(client, inbound_form("+15550009876", body)))
     new = re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}", "\n".join(texts)).group(0)
     line = app.extensions["linea"]
-    assert line.schedule_purge() and not line.schedule_purge()  # once a day, whoever asks
+    assert schedule_purge(line.deliveries, line.jobs) and not schedule_purge(line.deliveries, line.jobs)  # once a day, whoever asks
     work(app)
     assert line.tips.get(old) is None and line.tips.get(new) is not None
     assert not any(old in k for k in line_keys(redis_client))

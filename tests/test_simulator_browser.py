@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import pytest
+from playwright import sync_api  # noqa: E402  (a missing browser stack must fail the suite, not skip it)
 
 from tests.conftest import ENV_NAMES, ROOT, RedisServer, free_port
-
-from playwright import sync_api  # noqa: E402  (a missing browser stack must fail the suite, not skip it)
 
 expect = sync_api.expect
 

@@ -1,9 +1,9 @@
-"""Specification of bot.sms: GSM-7 or UCS-2, what a text costs in segments, and packing replies into messages."""
+"""Specification of bot.flows.sms: GSM-7 or UCS-2, what a text costs in segments, and packing replies into messages."""
 from __future__ import annotations
 
 import pytest
 
-from bot.sms import MAX_SEGMENTS, WHATSAPP_MAX_CHARS, encoding, fits, pack, segments
+from bot.flows.sms import MAX_SEGMENTS, WHATSAPP_MAX_CHARS, encoding, fits, pack, segments
 
 A = "a"
 

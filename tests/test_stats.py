@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.stats import Stats, day_of, shown
+from bot.conversations.stats import Stats, day_of, shown
 from tests.conftest import Staff, inbound_form, post_signed, replies
 
 

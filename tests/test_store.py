@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from bot.conversations.store import ConversationStore, SenderBusy, StaleState
 from bot.engine import State
-from bot.store import ConversationStore, SenderBusy, StaleState, sender_id
+from bot.platform.keys import sender_id
 
 NUMBER = "+15551112222"
 
@@ -118,7 +119,7 @@ def test_a_handled_message_sid_is_remembered_with_its_replies(store, redis_clien
 
 
 def test_dedupe_marks_rotate_so_memory_stays_bounded_and_recent_ones_are_kept(store, redis_client):
-    from bot.store import SEEN_ROTATE
+    from bot.conversations.store import SEEN_ROTATE
     key = store.key(NUMBER)
     total = SEEN_ROTATE * 3 + 7
     for n in range(total):
@@ -142,7 +143,7 @@ def test_an_unreadable_state_starts_the_conversation_over(store, redis_client):
 
 
 def test_a_key_that_must_be_new_stops_the_whole_commit_when_it_exists(store, redis_client):
-    from bot.store import KeyTaken
+    from bot.conversations.store import KeyTaken
     key = store.key(NUMBER)
     save(store, key, State(flow_id="main", node="menu"))
     redis_client.set("ls:tip:{AAAA-2222}", "an older tip")
@@ -162,8 +163,8 @@ def test_a_conversations_keys_share_one_cluster_hash_slot(store, redis_client):
     out)."""
     from redis.crc import key_slot
 
-    from bot.handles import HandleStore
-    from bot.tips import TipRepository
+    from bot.tips.handles import HandleStore
+    from bot.tips.repository import TipRepository
 
     key = store.key(NUMBER)
     with store.session(key, "SM-slot-test") as session:

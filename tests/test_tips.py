@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.engine.matching import leading_tip_code
-from bot.tips import Tip, TipRepository, new_code
+from bot.tips.repository import Tip, TipRepository, new_code
 
 CODE_RE = re.compile(r"^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot import create_app
-from tests.conftest import (AUTH_TOKEN, WEBHOOK_URL, inbound_form, post_signed, production_config, replies,
-                            sign)
+from tests.conftest import AUTH_TOKEN, WEBHOOK_URL, inbound_form, post_signed, production_config, replies, sign
 
 RESIDENT = "+15551230001"
 
@@ -123,8 +122,9 @@ def test_lies_and_unknown_parameters_are_harmless(client, extra):
 def test_duplicate_parameters_are_signed_and_read_as_twilio_sends_them(client):
     form = inbound_form(RESIDENT, "hola")
     pairs = list(form.items()) + [("Body", "otro")]
-    from twilio.request_validator import RequestValidator
     from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
     from werkzeug.datastructures import MultiDict
     signature = RequestValidator(AUTH_TOKEN).compute_signature(WEBHOOK_URL, MultiDict(pairs))
     response = client.post("/twilio/messages", data=urlencode(pairs),

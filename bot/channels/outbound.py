@@ -7,7 +7,7 @@ from typing import Any, Callable, Protocol
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
-from ..store import Outbox
+from .outbox import Outbox
 from .twilio import channel_of
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})

@@ -5,9 +5,9 @@ import base64
 import hashlib
 import hmac
 import re
-from urllib.parse import parse_qsl
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from twilio.request_validator import RequestValidator
@@ -97,3 +97,9 @@ def twiml(messages: Iterable[str]) -> str:
     same document, with the text XML-escaped and characters XML 1.0 forbids removed (tests/test_twilio.py)."""
     body = "".join(f"<Message>{escape(_NOT_XML_RE.sub('', text))}</Message>" for text in messages)
     return f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>' if body else EMPTY_TWIML
+
+
+def public_url(base: str, path: str, query: bytes) -> str:
+    """The URL Twilio signed: the configured public base, the path, and the query string if any."""
+    url = base.rstrip("/") + path
+    return f"{url}?{query.decode('latin-1')}" if query else url

@@ -3,12 +3,12 @@ from . import nlu
 from .definition import parse_flow
 from .engine import advance
 from .errors import EngineError, FlowError, StepLimitExceeded
-from .inspect import check_flow, message_keys
-from .model import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
-                    State, SubmitTip)
+from .inspect import check_flow, message_keys, policy_keys
+from .model import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
+                    SubmitTip)
 
 __all__ = [
     "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "ForgetMe", "Inbound", "OptedIn", "OptedOut",
     "Outcome", "Reply", "State", "StepLimitExceeded", "SubmitTip", "advance", "check_flow", "message_keys",
-    "nlu", "parse_flow",
+    "nlu", "parse_flow", "policy_keys",
 ]

@@ -1,69 +1,15 @@
 """advance(): one inbound message in, new state, replies and effects out. Keywords beat the flow."""
 from __future__ import annotations
 
-from typing import Any
 
-from .errors import StepLimitExceeded
 from . import nlu
 from .matching import chosen_number, contains_any_phrase, leading_tip_code, normalise
-from .model import (AttachToTip, Effect, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply,
-                    State)
+from .model import AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, State
 from .steps import NODE_TYPES, choose
+from .turn import Turn
 
 DEFAULT_EXPIRE_AFTER = 24 * 3600
 MAX_STEPS = 50
-
-
-class Turn:
-    """The working area of one advance() call: the state so far, replies and effects collected."""
-
-    def __init__(self, flow: Flow, state: State, inbound: Inbound, max_steps: int) -> None:
-        self.flow = flow
-        self.state = state
-        self.inbound = inbound
-        self.replies: list[Reply] = []
-        self.effects: list[Effect] = []
-        self._steps_left = max_steps
-
-    def reply(self, key: str, **params: Any) -> None:
-        """Queue a reply by translation key."""
-        self.replies.append(Reply(key, {k: str(v) for k, v in params.items()}))
-
-    def effect(self, effect: Effect) -> None:
-        """Queue an effect for the host."""
-        self.effects.append(effect)
-
-    def wait(self, node_id: str | None) -> None:
-        """Pause the conversation at a node (None: the script has ended)."""
-        self.state = self.state.with_(node=node_id)
-
-    def set_locale(self, locale: str) -> None:
-        """Switch the conversation's language."""
-        self.state = self.state.with_(locale=locale)
-
-    def record(self, field: str, answer: str | None) -> None:
-        """Keep an interview answer (None when skipped), replacing an earlier one for the same field."""
-        kept = tuple(pair for pair in self.state.answers if pair[0] != field)
-        self.state = self.state.with_(answers=kept + ((field, answer),))
-
-    def go(self, node_id: str | None) -> None:
-        """Run nodes from node_id until one waits for input or the script ends."""
-        while node_id is not None:
-            self._steps_left -= 1
-            if self._steps_left < 0:
-                raise StepLimitExceeded(f"flow {self.flow.id!r} ran past {MAX_STEPS} steps at {node_id!r}")
-            node = self.flow.node(node_id)
-            node_id = NODE_TYPES[node.type].enter(node, self)
-
-    def repeat_prompt(self) -> None:
-        """Say again what the current node asks, if it asks anything."""
-        node = self.flow.nodes.get(self.state.node or "")
-        if node is not None and node.prompt:
-            self.reply(node.prompt)
-
-    def outcome(self, silent: bool = False) -> Outcome:
-        """Freeze the turn into an Outcome."""
-        return Outcome(self.state, tuple(self.replies), tuple(self.effects), silent)
 
 
 def start(flow: Flow, now: float, locale: str | None = None) -> State:
@@ -81,7 +27,7 @@ def advance(flow: Flow, state: State | None, inbound: Inbound, now: float,
     """Apply one inbound message to a conversation and return the new state, replies and effects."""
     if state is None or state.flow_id != flow.id or is_expired(state, now, expire_after):
         state = start(flow, now)
-    turn = Turn(flow, state, inbound, max_steps)
+    turn = Turn(flow, state, inbound, max_steps, NODE_TYPES)
     silent = _dispatch(turn)
     turn.state = turn.state.with_(updated_at=now)
     return turn.outcome(silent)

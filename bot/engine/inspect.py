@@ -1,4 +1,5 @@
-"""check_flow(): problems a parser cannot see alone (unreachable nodes, loops that never wait)."""
+"""check_flow(): problems a parser cannot see alone (unreachable nodes, loops that never wait); which texts a
+flow uses (message_keys) and which of them state the immigration policy (policy_keys)."""
 from __future__ import annotations
 
 from .model import Flow, Node
@@ -63,3 +64,9 @@ def message_keys(flow: Flow) -> set[str]:
         keys.update(node.say)
         keys.update(k for k in (node.prompt, node.invalid) if k)
     return keys
+
+
+def policy_keys(flow: Flow) -> set[str]:
+    """The texts that state the immigration policy (the immigration intent's node, and the reassurance)."""
+    node = flow.nodes.get(flow.intents.get("immigration", ""))
+    return set(node.say if node else ()) | {flow.messages.reassurance}

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from . import nlu
 from .matching import chosen_number, contains_phrase, normalise
 from .model import AttachToTip, Node, Option, SubmitTip
+from .turn import Turn
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Turn
-
-Enter = Callable[[Node, "Turn"], "str | None"]
-Receive = Callable[[Node, "Turn"], None]
+Enter = Callable[[Node, Turn], "str | None"]
+Receive = Callable[[Node, Turn], None]
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class NodeType:
     receive: Receive | None = None
 
 
-def _continue(node: Node, turn: "Turn") -> str | None:
+def _continue(node: Node, turn: Turn) -> str | None:
     """After a node that does not wait: stop silently at wait_at, end the script, or go on to next."""
     if node.wait_at:
         turn.wait(node.wait_at)
@@ -35,19 +33,19 @@ def _continue(node: Node, turn: "Turn") -> str | None:
     return node.next
 
 
-def _say_then_continue(node: Node, turn: "Turn") -> str | None:
+def _say_then_continue(node: Node, turn: Turn) -> str | None:
     for key in node.say:
         turn.reply(key)
     return _continue(node, turn)
 
 
-def _prompt_and_wait(node: Node, turn: "Turn") -> None:
+def _prompt_and_wait(node: Node, turn: Turn) -> None:
     if node.prompt:
         turn.reply(node.prompt)
     turn.wait(node.id)
 
 
-def choose(node: Node, turn: "Turn") -> bool:
+def choose(node: Node, turn: Turn) -> bool:
     """Follow the menu option the reply picks (setting its locale, if any); False when none is picked."""
     option = pick_option(node.options, turn.inbound.text)
     if option is None:
@@ -58,7 +56,7 @@ def choose(node: Node, turn: "Turn") -> bool:
     return True
 
 
-def _menu_receive(node: Node, turn: "Turn") -> None:
+def _menu_receive(node: Node, turn: Turn) -> None:
     if choose(node, turn):
         return
     if turn.state.locale is None:
@@ -90,7 +88,7 @@ def pick_option(options: tuple[Option, ...], text: str) -> Option | None:
     return found[0] if len(found) == 1 else None
 
 
-def _question_receive(node: Node, turn: "Turn") -> None:
+def _question_receive(node: Node, turn: Turn) -> None:
     said = normalise(turn.inbound.text)
     if not turn.inbound.text.strip():
         if not turn.inbound.has_media:  # a photo alone is not an answer, but needs no complaint either
@@ -102,7 +100,7 @@ def _question_receive(node: Node, turn: "Turn") -> None:
     turn.go(node.next)
 
 
-def _submit_enter(node: Node, turn: "Turn") -> str | None:
+def _submit_enter(node: Node, turn: Turn) -> str | None:
     code = turn.inbound.fresh_code
     if not code:
         raise ValueError("the host must offer a fresh tip code (Inbound.fresh_code) to submit a tip")
@@ -121,7 +119,7 @@ def _submit_enter(node: Node, turn: "Turn") -> str | None:
     return _continue(node, turn)
 
 
-def _consent_receive(node: Node, turn: "Turn") -> None:
+def _consent_receive(node: Node, turn: Turn) -> None:
     """Yes (option 1 or a yes word first) allows follow-up questions; anything else is the safe default, no."""
     if not turn.inbound.text.strip() and turn.inbound.has_media:
         _prompt_and_wait(node, turn)
@@ -132,7 +130,7 @@ def _consent_receive(node: Node, turn: "Turn") -> None:
     turn.go(node.next)
 
 
-def _followup_receive(node: Node, turn: "Turn") -> None:
+def _followup_receive(node: Node, turn: Turn) -> None:
     text = turn.inbound.text.strip()
     if turn.state.last_tip and text:
         turn.effect(AttachToTip(code=turn.state.last_tip, text=text, locale=turn.state.locale or "es"))
@@ -148,7 +146,7 @@ def _followup_receive(node: Node, turn: "Turn") -> None:
     turn.go(turn.flow.menu_node)
 
 
-def _enter_waiting(node: Node, turn: "Turn") -> None:
+def _enter_waiting(node: Node, turn: Turn) -> None:
     _prompt_and_wait(node, turn)
     return None
 

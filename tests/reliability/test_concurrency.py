@@ -75,7 +75,7 @@ def test_a_lock_left_by_a_dead_holder_delays_the_sender_briefly_and_nothing_is_l
     while line.redis.exists(f"{key}:lock") and time.monotonic() < deadline:
         time.sleep(0.05)
     with app.app_context():
-        assert line.drain() == 1
+        assert line.line.drain() == 1
     state, _ = line.store.load(key)
     assert state.node == "ask_what"  # the spooled "2" was applied once the dead holder's lock expired
     (later,) = twilio_http.sent  # and its answer texted from the line's number

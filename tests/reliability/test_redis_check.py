@@ -5,7 +5,7 @@ import pytest
 import redis
 
 from bot import ConfigError, create_app
-from bot.redis_check import problems
+from bot.platform.redis_check import problems
 from tests.conftest import RedisServer, production_config
 
 

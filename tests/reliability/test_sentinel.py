@@ -79,7 +79,7 @@ def test_after_the_master_dies_the_line_follows_the_new_one(clock, twilio_http):
         texts = replies(post_signed(client, inbound_form("+15557770001", "2")))
         if "Recibimos su mensaje" in texts[0]:  # it came mid-switch: spooled; the drainer applies it shortly
             with app.app_context():
-                while line.drain() == 0 and time.monotonic() < deadline:
+                while line.line.drain() == 0 and time.monotonic() < deadline:
                     time.sleep(0.1)
         state, _ = line.store.load(line.store.key("+15557770001"))
         assert state is not None and state.node == "ask_what", (texts, state)

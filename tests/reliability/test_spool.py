@@ -16,7 +16,7 @@ import pytest
 import redis as redis_lib
 
 from bot import create_app
-from bot.spool import Spool, SpoolError
+from bot.conversations.spool import Spool, SpoolError
 from tests.conftest import (ENV_NAMES, ROOT, free_port, inbound_form, post_signed, production_config, replies,
                             wait_until_healthy)
 
@@ -78,7 +78,7 @@ def test_messages_taken_while_redis_is_down_are_applied_in_order_once_it_is_back
     assert len(down.extensions["linea"].spool.pending()) == 4
 
     line = up.extensions["linea"]
-    assert line.drain() == 4
+    assert line.line.drain() == 4
     assert line.spool.pending() == []
     state, _ = line.store.load(line.store.key(RESIDENT))
     assert state.node == "ask_where" and state.answers == (("what", "me robaron la cartera"),)  # in order
@@ -89,7 +89,7 @@ def test_messages_taken_while_redis_is_down_are_applied_in_order_once_it_is_back
     assert sender_of(sent, OTHER) == "whatsapp:+15550009999"
     # the same MessageSid again (a Twilio redelivery) is answered, not applied twice
     assert replies(post_signed(up.test_client(), redelivered))[0].startswith("Hello. This is the police tip line")
-    assert line.drain() == 0
+    assert line.line.drain() == 0
 
 
 def sender_of(sent, to):
@@ -102,7 +102,7 @@ def test_a_sender_with_spooled_messages_is_spooled_until_drained(down, up):
     texts = replies(post_signed(client, inbound_form(RESIDENT, "2")))  # Redis is back, but "hola" waits first
     assert "Recibimos su mensaje" in texts[0]
     assert "Hello" in replies(post_signed(client, inbound_form(OTHER, "hello")))[0]  # others are not held up
-    assert up.extensions["linea"].drain() == 2
+    assert up.extensions["linea"].line.drain() == 2
     state, _ = up.extensions["linea"].store.load(up.extensions["linea"].store.key(RESIDENT))
     assert state.node == "ask_what"
 

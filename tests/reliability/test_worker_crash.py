@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from rq.registry import StartedJobRegistry
 
 from bot import create_app
-from bot.config import env_names
+from bot.platform.config import env_names
 from tests.conftest import ROOT, free_port, inbound_form, post_signed, production_config, replies
 
 RESIDENT = "+15558889999"

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 
 from bot import create_app
-from bot.tips import new_code
+from bot.tips.repository import new_code
 from tests.conftest import ROOT, inbound_form, replies
 
 

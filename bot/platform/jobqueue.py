@@ -1,0 +1,23 @@
+"""The line's RQ queue: jobs are queued by dotted name with JSON arguments (ids only), never by import."""
+from __future__ import annotations
+
+import redis
+from rq import Callback, Queue, Retry
+from rq.serializers import JSONSerializer
+
+JOB_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+JOB_TIMEOUT = 120  # seconds; a job whose worker died is noticed after this (plus the worker's maintenance pass)
+FAILURE_CALLBACK = "bot.jobs.job_failed"
+
+
+class JobQueue:
+    """Queues jobs for the workers (python worker.py) with the line's retry, timeout and failure policy."""
+
+    def __init__(self, client: redis.Redis, name: str) -> None:
+        self.queue = Queue(name, connection=client, serializer=JSONSerializer)
+
+    def enqueue(self, pipe: redis.client.Pipeline | None, function: str, *args: object) -> None:
+        """Queue a job by dotted name with JSON arguments (ids only), inside a transaction when given."""
+        self.queue.enqueue_call(function, args=list(args), retry=JOB_RETRY, pipeline=pipe, timeout=JOB_TIMEOUT,
+                                result_ttl=24 * 3600, failure_ttl=30 * 24 * 3600,
+                                on_failure=Callback(FAILURE_CALLBACK))

@@ -1,0 +1,31 @@
+"""The models around the engine's rules, asked once per message: lingua for language, naive Bayes for intent."""
+from __future__ import annotations
+
+from bot.engine import nlu
+
+from .intent_model import guess, model
+from .language import best_guess, detector, language_hint
+
+__all__ = ["classify", "hints", "load_models"]
+
+
+def load_models() -> None:
+    """Load the language model and train the intent model now, not on a resident's first message."""
+    detector()
+    model()
+    classify("hola, buenas noches")  # the first detection and scoring warm their own caches (~4 ms)
+
+
+def hints(text: str) -> tuple[str | None, str | None, float]:
+    """(language hint, intent hint, the intent model's margin) for the engine's Inbound."""
+    intent, margin = guess(text)
+    return language_hint(text), intent, margin
+
+
+def classify(text: str) -> tuple[str, str]:
+    """(reply language, intent) a new conversation would get: the webhook's own code (`flask nlu classify`).
+
+    When neither the vocabulary nor a confident language model can tell, the line answers bilingually;
+    the language reported here is then the model's best guess, or "en" for text without letters."""
+    meaning = nlu.understand(text, *hints(text))
+    return meaning.reply_language or best_guess(text) or "en", meaning.intent

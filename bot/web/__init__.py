@@ -1,0 +1,24 @@
+"""The web: the Twilio webhook, the public privacy notice, the local simulator, and the pages for officers,
+coordinators and admins (sign-in, tip dashboard, flow editor). Templates and static files live here too.
+
+May import: every package below it, and bot.services (what create_app() built). Never bot.jobs' internals:
+jobs are queued by name."""
+from __future__ import annotations
+
+from flask import Flask
+
+from bot.services import Services
+
+from . import auth, dashboard, editor, notice, present, simulator, webhook
+
+
+def register(app: Flask, services: Services) -> None:
+    """Attach every blueprint (the simulator only in local mode) and the template helpers to the app."""
+    present.install(app, services)
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(notice.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(editor.bp)
+    if services.config.local:
+        app.register_blueprint(simulator.bp)
