@@ -14,6 +14,7 @@ from flask import Flask, Response
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from bot import cli, web
 from bot.channels.outbox import Outbox
 from bot.channels.senders import Senders
 from bot.conversations.line import SHELL_KEYS, Line
@@ -83,10 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     services = build_services(config, client, flow, clock=config.extra.get("clock", time.time))
     app.extensions[EXTENSION] = services
-    app.extensions["linea-accounts"] = services.accounts
-    app.extensions["linea-audit"] = services.audit
 
-    from bot import cli, web  # they find the services through the app, so they are imported last
     web.register(app, services)
     cli.register(app)
 

@@ -199,7 +199,7 @@ users_group = AppGroup("users", help="Dashboard accounts (officer, coordinator, 
 
 
 def _accounts():
-    return current_app.extensions["linea-accounts"]
+    return current_services().accounts
 
 
 @users_group.command("create")

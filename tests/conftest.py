@@ -233,7 +233,7 @@ class Staff:
         self.client = app.test_client()
         self.csrf = ""
         if name:
-            app.extensions["linea-accounts"].create(name, role, PASSWORD)
+            app.extensions["linea"].accounts.create(name, role, PASSWORD)
             response = self.login(name, PASSWORD)
             assert response.status_code == 302, response.get_data(as_text=True)
 

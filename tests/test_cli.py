@@ -103,7 +103,7 @@ def test_users_create_asks_for_the_password_twice_and_never_has_a_default(local_
     assert result.exit_code == 0 and "created officer 'maria'" in result.output
     assert "a long enough password" not in result.output  # hidden input
     assert runner.invoke(args=["users", "list"]).output == "maria\tofficer\n"
-    accounts = local_app.extensions["linea-accounts"]
+    accounts = local_app.extensions["linea"].accounts
     assert accounts.authenticate("maria", "a long enough password") is not None
 
 
@@ -121,13 +121,13 @@ def test_users_commands_refuse_bad_input(local_app, args, password, error):
     runner.invoke(args=["users", "create", "maria", "--role", "officer", "--password", "a long enough password"])
     result = runner.invoke(args=args, input=password)
     assert result.exit_code != 0 and error in result.output
-    assert [u.name for u in local_app.extensions["linea-accounts"].all()] == ["maria"]
+    assert [u.name for u in local_app.extensions["linea"].accounts.all()] == ["maria"]
 
 
 def test_users_disable_and_password_end_sessions(local_app):
     runner = local_app.test_cli_runner()
     runner.invoke(args=["users", "create", "maria", "--role", "admin", "--password", "a long enough password"])
-    accounts = local_app.extensions["linea-accounts"]
+    accounts = local_app.extensions["linea"].accounts
     token = accounts.start_session(accounts.get("maria"), "127.0.0.1")
     assert runner.invoke(args=["users", "disable", "maria"]).exit_code == 0
     assert accounts.session(token) is None and accounts.authenticate("maria", "a long enough password") is None

@@ -38,7 +38,7 @@ def test_pages_need_a_sign_in(app):
 
 
 def test_signing_in_sets_a_secure_host_only_session_cookie(app):
-    app.extensions["linea-accounts"].create("maria", "officer", PASSWORD)
+    app.extensions["linea"].accounts.create("maria", "officer", PASSWORD)
     staff = Staff(app)
     response = staff.login("maria", PASSWORD)
     assert response.status_code == 302 and response.location == "/dashboard/"
@@ -49,7 +49,7 @@ def test_signing_in_sets_a_secure_host_only_session_cookie(app):
 
 
 def test_the_sign_in_form_needs_its_csrf_token(app):
-    app.extensions["linea-accounts"].create("maria", "officer", PASSWORD)
+    app.extensions["linea"].accounts.create("maria", "officer", PASSWORD)
     staff = Staff(app)
     staff.get("/login")
     response = staff.post("/login", {"name": "maria", "password": PASSWORD, "csrf": "forged"})
@@ -57,12 +57,12 @@ def test_the_sign_in_form_needs_its_csrf_token(app):
 
 
 def test_wrong_passwords_are_throttled_and_audited(app):
-    app.extensions["linea-accounts"].create("maria", "officer", PASSWORD)
+    app.extensions["linea"].accounts.create("maria", "officer", PASSWORD)
     staff = Staff(app)
     statuses = [staff.login("maria", f"wrong password {i}").status_code for i in range(6)]
     assert statuses == [401] * 5 + [429]
     assert staff.login("maria", PASSWORD).status_code == 429  # locked even with the right password
-    actions = [e.action for e in app.extensions["linea-audit"].recent()]
+    actions = [e.action for e in app.extensions["linea"].audit.recent()]
     assert actions.count("login_failed") == 5 and "login_locked" in actions and "login" not in actions
 
 
@@ -72,7 +72,7 @@ def test_wrong_passwords_are_throttled_and_audited(app):
     ("/login", "/dashboard/"), ("/dashboard\\@evil", "/dashboard/"),
 ])
 def test_after_sign_in_only_dashboard_paths_are_followed(app, target, lands):
-    app.extensions["linea-accounts"].create("maria", "officer", PASSWORD)
+    app.extensions["linea"].accounts.create("maria", "officer", PASSWORD)
     staff = Staff(app)
     staff.get("/login?next=" + target)
     response = staff.post("/login", {"name": "maria", "password": PASSWORD, "next": target})
@@ -194,7 +194,7 @@ def test_every_view_of_a_tip_is_audited(app):
     staff = Staff(app, "maria")
     staff.get("/dashboard/tips/K7QF-3MZP")
     staff.get("/dashboard/tips/k7qf3mzp")
-    views = [e for e in app.extensions["linea-audit"].recent() if e.action == "view"]
+    views = [e for e in app.extensions["linea"].audit.recent() if e.action == "view"]
     assert [(e.who, e.tip) for e in views] == [("maria", "K7QF-3MZP")] * 2
     html = page(Staff(app, "boss", "admin").get("/dashboard/audit?tip=K7QF-3MZP"))
     assert html.count("<td>view</td>") == 2 and "maria" in html
@@ -220,7 +220,7 @@ def test_officers_set_status_take_the_tip_and_add_notes(app):
     assert [(n.by, n.text) for n in tip.notes] == [("maria", "called the <b>store</b>")]
     html = page(staff.get("/dashboard/tips/K7QF-3MZP"))
     assert "called the &lt;b&gt;store&lt;/b&gt;" in html and "Unassign me" in html
-    actions = [e.action for e in app.extensions["linea-audit"].recent(tip="K7QF-3MZP")]
+    actions = [e.action for e in app.extensions["linea"].audit.recent(tip="K7QF-3MZP")]
     assert {"status", "assign", "note", "view"} <= set(actions)
 
 

@@ -56,7 +56,7 @@ def test_admins_put_officers_on_and_off_duty_and_alerts_follow(app, twilio_http)
     assert "+18165550100" not in alerted(twilio_http, second)
     admin.post("/dashboard/duty", {"action": "remove", "address": "+18165550100"})
     assert "Nobody on the roster yet." in admin.get("/dashboard/duty").get_data(as_text=True)
-    actions = [e.action for e in app.extensions["linea-audit"].recent()]
+    actions = [e.action for e in app.extensions["linea"].audit.recent()]
     assert {"duty_add", "duty_off", "duty_remove"} <= set(actions)
 
 

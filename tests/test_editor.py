@@ -72,7 +72,7 @@ def test_edit_preview_publish_and_conversations_keep_their_revision(app, client)
     assert "¿Dónde pasó?" in converse(client, "+15556660001", ["me robaron"])[0]   # in flight: still revision 0
     state, _ = line.store.load(line.store.key("+15556660001"))
     assert state.revision == 0 and before
-    assert ("coord", "flow_publish") in [(e.who, e.action) for e in app.extensions["linea-audit"].recent()]
+    assert ("coord", "flow_publish") in [(e.who, e.action) for e in app.extensions["linea"].audit.recent()]
 
 
 def test_a_question_about_status_is_shown_and_cannot_be_published(app):

@@ -12,7 +12,6 @@ from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
 from bot import create_app
-from bot.officers.alerts import split_message
 from bot.tips.repository import is_success
 from tests.conftest import PUBLIC_BASE_URL, ROOT, inbound_form, post_signed, production_config, replies
 
@@ -112,14 +111,6 @@ def test_permanent_twilio_errors_are_not_retried_and_mark_the_tip_undelivered(ap
     tip = line.tips.get(code)
     assert tip.delivery == "undelivered"
     assert sorted(tip.notifications.values()) == ["failed: 21211", "failed: 21211"]
-
-
-def test_long_notifications_are_split_for_twilio():
-    body = ("word " * 700).strip()
-    parts = split_message(body, "(continued)", limit=1500)
-    assert len(parts) == 3
-    assert all(len(p) <= 1500 + len("\n(continued)") for p in parts)
-    assert " ".join(p.replace("\n(continued)", "") for p in parts).split() == body.split()
 
 
 def test_worker_process_delivers_a_tip_to_the_local_outbox(redis_url, clock):

@@ -91,7 +91,7 @@ def test_a_photo_during_the_interview_reaches_officers_without_its_metadata(app,
     assert image.size == (64, 32)
     assert Staff(app, "coord", "coordinator").get(src).status_code == 403
     assert officer.get(f"/dashboard/tips/{code}/photos/{'0' * 24}").status_code == 404
-    assert ("maria", "view_photo") in [(e.who, e.action) for e in app.extensions["linea-audit"].recent(tip=code)]
+    assert ("maria", "view_photo") in [(e.who, e.action) for e in app.extensions["linea"].audit.recent(tip=code)]
     stored = line.redis.hget(f"ls:media:{tip.media[0]}", "data")
     assert b"\xff\xd8" not in stored[:10] and line.redis.hget(f"ls:media:{tip.media[0]}", "source") is None
 
@@ -188,5 +188,5 @@ def test_the_purge_deletes_photos_with_their_tips(app, client, clock, redis_clie
     clock.advance(366 * 86400)
     app.test_cli_runner().invoke(args=["retention", "purge"])
     assert list(redis_client.scan_iter(match="ls:media:*")) == []
-    (purge,) = [e for e in app.extensions["linea-audit"].recent() if e.action == "purge"]
+    (purge,) = [e for e in app.extensions["linea"].audit.recent() if e.action == "purge"]
     assert purge.detail == "tips=1 photos=1"

@@ -82,7 +82,7 @@ def test_an_officer_reply_reaches_the_resident_in_their_language_and_the_answer_
         "era rojo, placas de Texas")
     assert "· sent" in thread or "· <span class=\"delivery\">sent</span>" in thread
     assert RESIDENT not in html and "7654321" not in html
-    assert "reply" in [e.action for e in app.extensions["linea-audit"].recent(tip=code)]
+    assert "reply" in [e.action for e in app.extensions["linea"].audit.recent(tip=code)]
 
 
 def test_a_resident_who_said_no_cannot_be_written_to(app, client, twilio_http):

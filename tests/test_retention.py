@@ -63,9 +63,9 @@ def test_every_record_goes_on_schedule(redis_url, redis_client, clock, twilio_ht
     work(app)
     assert line.tips.get(old) is None and line.tips.get(new) is not None
     assert not any(old in k for k in line_keys(redis_client))
-    purge = [e for e in app.extensions["linea-audit"].recent() if e.action == "purge"]
+    purge = [e for e in app.extensions["linea"].audit.recent() if e.action == "purge"]
     assert [(e.who, e.detail) for e in purge] == [("system", "tips=1 photos=0")]
-    assert app.extensions["linea-accounts"].read_codes("maria", [old]) == set()
+    assert app.extensions["linea"].accounts.read_codes("maria", [old]) == set()
 
 
 def test_the_purge_command_reports_counts(redis_url, clock, twilio_http):

@@ -21,6 +21,7 @@ from bot.flows.revisions import FlowRevisions
 from bot.officers.directory import OfficerDirectory, officer_id
 from bot.platform.config import Config
 from bot.platform.jobqueue import JobQueue
+from bot.platform.keys import sender_id
 from bot.tips.deliveries import Deliveries
 from bot.tips.handles import Handle, HandleStore
 from bot.tips.photos import PhotoStore
@@ -31,7 +32,7 @@ from . import photo_intake
 from .photo_intake import PhotoIntake, in_interview
 from .spool import Spool, SpoolError
 from .stats import Stats
-from .store import ConversationStore, KeyTaken, Session, StaleState, StoreError, log_id, sender_id
+from .store import ConversationStore, KeyTaken, Session, StaleState, StoreError, log_id
 
 log = logging.getLogger("linea.line")
 
@@ -88,8 +89,8 @@ class Line:
             except (redis.RedisError, StoreError) as exc:
                 log.error("Redis could not take a message (%s); spooling it", type(exc).__name__)
         self.spool.put({"sender": message.sender, "to": message.recipient, "body": message.body,
-                   "channel": message.channel, "sid": message.message_sid, "media": list(message.media)}, who)
-        return self.renderer.render([Reply("line.received_later")], None, message.channel)
+                        "channel": message.channel, "sid": message.message_sid, "media": list(message.media)}, who)
+        return self.render([Reply("line.received_later")], None, message.channel)
 
     def drain(self) -> int:
         """Apply spooled messages in arrival order and text the replies; stop at the first Redis failure."""

@@ -30,7 +30,10 @@ class Renderer:
         """Render replies in the resident's language (both, Spanish first, while it is unknown) and pack them.
 
         revision: the flow revision whose texts to use (default: the current one)."""
-        overlay = self.revisions.overlay(self.revisions.current_revision() if revision is None else revision)
+        if revision is None:
+            revision = self.revisions.current_revision()
+            self.revisions.flow_for(revision)  # its texts installed, if this process has not read it yet
+        overlay = self.revisions.overlay(revision)
         texts = []
         for reply in replies:
             for each in ((locale,) if locale else ("es", "en")):

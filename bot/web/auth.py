@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
 
 from bot.officers.accounts import Accounts, LoginSession, same_token
 from bot.officers.audit import AuditLog
@@ -17,12 +17,12 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 def accounts() -> Accounts:
     """The app's account store."""
-    return current_app.extensions["linea-accounts"]
+    return current_services().accounts
 
 
 def audit() -> AuditLog:
     """The app's audit log."""
-    return current_app.extensions["linea-audit"]
+    return current_services().audit
 
 
 def _secure() -> bool:
