@@ -3,12 +3,13 @@
 #   ./line.sh start   install what is missing, start Redis (unless REDIS_URL is set), a worker and the web app
 #   ./line.sh test    install what is missing (incl. redis-server and chromium) and run the whole test suite
 #   ./line.sh bench   run every benchmark in bench/ (results: bench/RESULTS.md)
+#   ./line.sh flask   run `flask --app wsgi ...` against the line `start` started (e.g. ./line.sh flask users create NAME)
 #   ./line.sh stop    stop the redis-server that `start` left running in the background
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 PROJECT="$(pwd)"
 VENV="$PROJECT/.venv"
-RUN_DIR="$PROJECT/.run"
+RUN_DIR="${LINE_RUN_DIR:-$PROJECT/.run}"  # what start leaves behind (tests point it elsewhere)
 PYTHON="${PYTHON:-python3}"
 
 say() { printf '\033[1m[line]\033[0m %s\n' "$*" >&2; }
@@ -68,17 +69,44 @@ cmd_start() {
   python_env requirements.txt
   export LINE_MODE="${LINE_MODE:-local}"
   [ -n "${REDIS_URL:-}" ] || start_redis
-  local port="${PORT:-5000}"
+  local port="${PORT:-5000}" bind="${BIND:-127.0.0.1}"
+  # Where `./line.sh flask ...` finds this line (a new shell does not have these variables).
+  mkdir -p "$RUN_DIR"
+  printf 'LINE_MODE=%s\nREDIS_URL=%s\n' "$LINE_MODE" "$REDIS_URL" > "$RUN_DIR/line.env"
   say "starting a worker"
   "$VENV/bin/python" worker.py &
-  WORKER_PID=$!  # global: the EXIT trap runs after this function has returned
-  trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
+  WORKER_PID=$!  # globals: the traps run after this function has returned
+  "$VENV/bin/gunicorn" --bind "$bind:$port" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
+    --timeout 20 --access-logfile - wsgi:app &
+  WEB_PID=$!
+  # Ctrl-C, `kill -TERM` or a supervisor's stop: stop both, then wait for them to finish their work.
+  trap 'stop_children; exit 130' INT
+  trap 'stop_children; exit 143' TERM
+  trap 'stop_children' EXIT
   if [ "$LINE_MODE" = "local" ]; then
-    say "simulator: http://127.0.0.1:$port/simulator   (terminal: .venv/bin/flask --app wsgi chat --lang es)"
+    say "simulator: http://127.0.0.1:$port/simulator   (terminal: ./line.sh flask chat --lang es)"
   fi
-  say "dashboard: http://127.0.0.1:$port/login   (no default account: LINE_MODE=$LINE_MODE REDIS_URL=$REDIS_URL .venv/bin/flask --app wsgi users create NAME --role officer)"
-  "$VENV/bin/gunicorn" --bind "${BIND:-127.0.0.1}:$port" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
-    --timeout 20 --access-logfile - wsgi:app
+  say "dashboard: http://127.0.0.1:$port/login   (no default account: ./line.sh flask users create NAME --role admin)"
+  # Whichever stops first (a crash, a bad setting) stops the other.
+  wait -n "$WORKER_PID" "$WEB_PID" || true
+}
+
+stop_children() {
+  trap - INT TERM EXIT
+  kill -TERM "$WEB_PID" "$WORKER_PID" 2>/dev/null || true
+  wait "$WEB_PID" "$WORKER_PID" 2>/dev/null || true
+}
+
+cmd_flask() {
+  # flask --app wsgi ... with the settings of the line `./line.sh start` started (variables already set win).
+  python_env requirements.txt
+  if [ -f "$RUN_DIR/line.env" ]; then
+    local name value
+    while IFS='=' read -r name value; do
+      case "$name" in LINE_MODE|REDIS_URL) [ -n "${!name:-}" ] || export "$name=$value" ;; esac
+    done < "$RUN_DIR/line.env"
+  fi
+  exec "$VENV/bin/flask" --app wsgi "$@"
 }
 
 cmd_stop() {
@@ -125,6 +153,7 @@ case "${1:-}" in
   audit) shift; cmd_audit "$@" ;;
   bench) shift; cmd_bench ;;
   stop) shift; cmd_stop ;;
-  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh bench | ./line.sh audit | ./line.sh stop" >&2
+  flask) shift; cmd_flask "$@" ;;
+  *) echo "usage: ./line.sh start | ./line.sh test [pytest args] | ./line.sh flask COMMAND... | ./line.sh bench | ./line.sh audit | ./line.sh stop" >&2
      exit 64 ;;
 esac

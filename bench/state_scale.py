@@ -124,7 +124,7 @@ def post(client, prepared: tuple[str, dict[str, str]]) -> float:
     body = response.get_data(as_text=True)
     if response.status_code != 200 or "<Message>" not in body:
         raise RuntimeError(f"unexpected answer: HTTP {response.status_code} {body[:200]!r}")
-    if "no pudimos procesarlo" in body:  # line.trouble (bilingual): Redis or the store failed
+    if "could not process it right now" in body:  # line.trouble (bilingual): Redis or the store failed
         raise RuntimeError(f"the line answered with its trouble message: {body[:200]!r}")
     return elapsed
 

@@ -84,6 +84,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     services = build_services(config, client, flow, clock=config.extra.get("clock", time.time))
     app.extensions[EXTENSION] = services
+    if not config.local:
+        warn_if_policy_not_reviewed(services)
 
     web.register(app, services)
     cli.register(app)
@@ -103,6 +105,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # cyclic garbage collector's full passes (measured: 25 ms -> 2 ms, a pause every few hundred messages).
     gc.freeze()
     return app
+
+
+def warn_if_policy_not_reviewed(services: Services) -> None:
+    """Going live includes a legal review of the immigration-policy wording: say so at every start until an admin
+    has recorded it (reviewer and date, in the flow editor)."""
+    try:
+        reviewed = services.revisions.policy_reviewed()
+    except redis.RedisError:
+        return  # Redis is down: the start-up check above has said so; the dashboard shows the warning later
+    if not reviewed:
+        logging.getLogger("linea.startup").warning(
+            "the immigration-policy wording has no recorded legal review: an admin records the reviewer and the "
+            "date in the flow editor (Flows > Edit > Policy review) and publishes")
 
 
 def build_services(config: Config, client: redis.Redis, flow: Flow, clock: Callable[[], float]) -> Services:

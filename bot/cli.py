@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import sys
 import xml.etree.ElementTree as ET
@@ -20,6 +21,7 @@ from bot.flows.check import check_bundle
 from bot.flows.files import dump_bundle, load_bundle, load_flows
 from bot.flows.library import bundle_from_export, shipped_bundle
 from bot.officers.accounts import ROLES, AccountError
+from bot.platform.config import PROJECT_ROOT
 from bot.services import current_services
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
@@ -199,17 +201,55 @@ users_group = AppGroup("users", help="Dashboard accounts (officer, coordinator, 
 
 
 def _accounts():
+    _warn_if_not_the_started_line()
     return current_services().accounts
+
+
+def _warn_if_not_the_started_line() -> None:
+    """`./line.sh start` records the Redis it uses; an account written elsewhere could never sign in there."""
+    started = os.path.join(os.environ.get("LINE_RUN_DIR") or os.path.join(PROJECT_ROOT, ".run"), "line.env")
+    if os.environ.get("REDIS_URL") or not os.path.exists(started):
+        return
+    with open(started, encoding="utf-8") as handle:
+        recorded = dict(line.strip().split("=", 1) for line in handle if "=" in line)
+    used = current_services().config.redis_url
+    if recorded.get("REDIS_URL") and recorded["REDIS_URL"] != used:
+        click.echo(f"warning: REDIS_URL is not set, so this uses {used}; the line ./line.sh start started uses "
+                   f"{recorded['REDIS_URL']}. Run it as ./line.sh flask ... to reach that line.", err=True)
+
+
+def password_option(help: str):  # noqa: A002 - click's own name for it
+    """--password, else asked for twice at a terminal, else read from a pipe (see read_password)."""
+    return click.option("--password", default=None, help=help + " Not given: asked for twice at a terminal, or the "
+                        "first line of a pipe (a second line, if any, must repeat it).")
+
+
+def read_password(given: str | None) -> str:
+    """The password given, typed twice (hidden), or piped in: no terminal means no echo to turn off, so no
+    prompt and no warning about it."""
+    if given is not None:
+        return given
+    stdin = sys.stdin
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    lines = stdin.read().splitlines()
+    if not lines or not lines[0]:
+        click.echo("error: no password given (pipe it in, or use --password)", err=True)
+        sys.exit(1)
+    if len(lines) > 1 and lines[1] != lines[0]:
+        click.echo("error: the two passwords differ", err=True)
+        sys.exit(1)
+    return lines[0]
 
 
 @users_group.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
-@click.password_option(help="Asked for twice when not given (at least 12 characters).")
-def users_create(name: str, role: str, password: str) -> None:
+@password_option(help="At least 12 characters.")
+def users_create(name: str, role: str, password: str | None) -> None:
     """Create an account with a role; the password is asked for (never a default)."""
     try:
-        user = _accounts().create(name, role, password)
+        user = _accounts().create(name, role, read_password(password))
     except AccountError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -225,11 +265,11 @@ def users_list() -> None:
 
 @users_group.command("password")
 @click.argument("name")
-@click.password_option(help="Asked for twice when not given.")
-def users_password(name: str, password: str) -> None:
+@password_option(help="The new password.")
+def users_password(name: str, password: str | None) -> None:
     """Set a new password (ends the user's sessions)."""
     try:
-        _accounts().set_password(name, password)
+        _accounts().set_password(name, read_password(password))
     except AccountError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -107,6 +107,23 @@ def test_users_create_asks_for_the_password_twice_and_never_has_a_default(local_
     assert accounts.authenticate("maria", "a long enough password") is not None
 
 
+def test_a_command_that_would_miss_the_started_line_says_so(local_app, tmp_path, monkeypatch):
+    (tmp_path / "line.env").write_text("LINE_MODE=local\nREDIS_URL=redis://127.0.0.1:6380/0\n")
+    monkeypatch.setenv("LINE_RUN_DIR", str(tmp_path))
+    result = local_app.test_cli_runner().invoke(args=["users", "list"])
+    assert "the line ./line.sh start started uses redis://127.0.0.1:6380/0" in result.stderr
+    assert "./line.sh flask" in result.stderr
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6380/0")  # set on purpose: no warning
+    assert local_app.test_cli_runner().invoke(args=["users", "list"]).stderr == ""
+
+
+def test_a_piped_password_is_read_without_a_prompt_or_a_warning(local_app):
+    result = local_app.test_cli_runner().invoke(
+        args=["users", "create", "jose", "--role", "officer"], input="a long enough password\n")
+    assert result.exit_code == 0 and result.stdout == "created officer 'jose'\n" and result.stderr == ""
+    assert local_app.extensions["linea"].accounts.authenticate("jose", "a long enough password") is not None
+
+
 @pytest.mark.parametrize("args, password, error", [
     (["users", "create", "jose", "--role", "officer"], "short\nshort\n", "at least 12 characters"),
     (["users", "create", "jose", "--role", "sheriff"], "", "Invalid value for '--role'"),
@@ -115,6 +132,8 @@ def test_users_create_asks_for_the_password_twice_and_never_has_a_default(local_
      "already exists"),
     (["users", "password", "nobody"], "another long password\nanother long password\n", "no user named"),
     (["users", "disable", "nobody"], "", "no user named"),
+    (["users", "create", "jose", "--role", "officer"], "a long enough password\nanother one entirely\n", "differ"),
+    (["users", "create", "jose", "--role", "officer"], "", "no password given"),
 ])
 def test_users_commands_refuse_bad_input(local_app, args, password, error):
     runner = local_app.test_cli_runner()

@@ -19,6 +19,14 @@ def add_tip(app, code: str, at: float, locale: str = "es", channel: str = "sms",
         pipe.execute()
 
 
+def add_message(app, code: str, text: str, at: float) -> None:
+    """A resident's later message on a tip."""
+    line = app.extensions["linea"]
+    with line.redis.pipeline() as pipe:
+        line.tips.add_addendum(pipe, code, text, at)
+        pipe.execute()
+
+
 def page(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
@@ -175,6 +183,57 @@ def test_a_tip_no_officer_alert_reached_is_flagged_undelivered(app):
     assert "Undelivered: no officer alert got through" in page(staff.get("/dashboard/tips/K7QF-3MZP"))
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("q=4AAA-4BBB", ["4AAA-4BBB"]),
+    ("q=4aaa4bbb", ["4AAA-4BBB"]),                        # a code as people type it
+    ("q=bicicleta", ["3AAA-3BBB"]),
+    ("q=BICICLETA roja", ["3AAA-3BBB"]),                  # every word, case ignored
+    ("q=camion", ["4AAA-4BBB"]),                          # accents ignored ("camión")
+    ("q=moto", ["2AAA-2BBB"]),                            # a later message counts
+    ("q=KC-2026-00123", ["5AAA-5BBB"]),                   # the case number
+    ("q=nada+de+esto", []),
+    ("priority=high", ["5AAA-5BBB", "3AAA-3BBB"]),
+    ("crime_type=robbery&priority=high", ["3AAA-3BBB"]),
+    ("priority=<x>", ["5AAA-5BBB", "4AAA-4BBB", "3AAA-3BBB", "2AAA-2BBB"]),
+])
+def test_tips_can_be_searched_by_code_text_and_case_number(app, query, expected):
+    start = 1_790_000_000
+    add_tip(app, "2AAA-2BBB", start, what="me robaron el celular")
+    add_message(app, "2AAA-2BBB", "iban en una moto", start + 300)
+    add_tip(app, "3AAA-3BBB", start + 60, what="se llevaron mi bicicleta roja")
+    add_tip(app, "4AAA-4BBB", start + 120, what="en la parada del camión")
+    add_tip(app, "5AAA-5BBB", start + 180, what="fraude")
+    tips = app.extensions["linea"].tips
+    tips.set_details("3AAA-3BBB", "robbery", "high", "")
+    tips.set_details("5AAA-5BBB", "fraud", "high", "KC-2026-00123")
+    assert codes_listed(page(Staff(app, "maria").get("/dashboard/tips?" + query))) == expected
+
+
+def test_a_new_resident_message_marks_a_tip_already_opened(app, clock):
+    add_tip(app, "K7QF-3MZP", clock())
+    staff = Staff(app, "maria")
+    staff.get("/dashboard/tips/K7QF-3MZP")
+    assert "New resident message" not in page(staff.get("/dashboard/tips"))
+    clock.advance(60)
+    add_message(app, "K7QF-3MZP", "eran dos", clock())
+    html = page(staff.get("/dashboard/tips"))
+    assert html.count("New resident message") == 1 and 'class="tip " data-code="K7QF-3MZP"' in html
+    assert "New resident message" not in page(Staff(app, "jose").get("/dashboard/tips"))  # unread for jose anyway
+    clock.advance(60)
+    staff.get("/dashboard/tips/K7QF-3MZP")
+    assert "New resident message" not in page(staff.get("/dashboard/tips"))
+
+
+def test_times_show_their_time_zone(redis_url, clock, twilio_http):
+    from bot import create_app
+    from tests.conftest import production_config
+    app = create_app(production_config(redis_url, timezone="America/Chicago",
+                                       extra={"clock": clock, "twilio_http_client": twilio_http}))
+    add_tip(app, "K7QF-3MZP", 1_790_000_000)  # 2026-09-21 14:13 UTC
+    html = page(Staff(app, "maria").get("/dashboard/tips"))
+    assert "2026-09-21 09:13 CDT" in html and "Times are America/Chicago." in html
+
+
 # --- tip page ---------------------------------------------------------------------------------------------
 
 def test_tipster_text_is_shown_as_text_with_hidden_controls_made_visible(app, client):
@@ -222,6 +281,43 @@ def test_officers_set_status_take_the_tip_and_add_notes(app):
     assert "called the &lt;b&gt;store&lt;/b&gt;" in html and "Unassign me" in html
     actions = [e.action for e in app.extensions["linea"].audit.recent(tip="K7QF-3MZP")]
     assert {"status", "assign", "note", "view"} <= set(actions)
+
+
+def test_officers_file_a_tip_with_type_priority_and_case_number_audited(app):
+    add_tip(app, "K7QF-3MZP", 1_790_000_000)
+    staff = Staff(app, "maria")
+    staff.get("/dashboard/tips/K7QF-3MZP")
+    form = {"crime_type": "robbery", "priority": "high", "case_number": " KC-2026-00123 "}
+    assert staff.post("/dashboard/tips/K7QF-3MZP/details", form).status_code == 302
+    tip = app.extensions["linea"].tips.get("K7QF-3MZP")
+    assert (tip.crime_type, tip.priority, tip.case_number) == ("robbery", "high", "KC-2026-00123")
+    (entry,) = [e for e in app.extensions["linea"].audit.recent(tip="K7QF-3MZP") if e.action == "details"]
+    assert entry.who == "maria" and entry.detail == "type=robbery priority=high case=KC-2026-00123"
+    html = page(staff.get("/dashboard/tips/K7QF-3MZP"))
+    assert '<dd id="crime-type">Robbery</dd>' in html and '<dd id="case-number">KC-2026-00123</dd>' in html
+    for bad in ({"crime_type": "jaywalking"}, {"priority": "asap"}, {"case_number": "<script>"},
+                {"case_number": "x" * 41}):
+        response = staff.post("/dashboard/tips/K7QF-3MZP/details", dict(form, **bad))
+        assert "error=details" in response.location
+    assert app.extensions["linea"].tips.get("K7QF-3MZP").case_number == "KC-2026-00123"
+
+
+def test_the_case_file_holds_everything_about_a_tip_and_is_audited(app, clock):
+    add_tip(app, "K7QF-3MZP", clock(), what=HOSTILE)
+    add_message(app, "K7QF-3MZP", "eran dos hombres", clock() + 60)
+    staff = Staff(app, "maria")
+    staff.get("/dashboard/tips/K7QF-3MZP")
+    staff.post("/dashboard/tips/K7QF-3MZP/notes", {"text": "llamé a la tienda"})
+    staff.post("/dashboard/tips/K7QF-3MZP/details", {"crime_type": "theft", "priority": "low", "case_number": ""})
+    html = page(staff.get("/dashboard/tips/K7QF-3MZP/case-file"))
+    for part in ('id="answers"', "eran dos hombres", "llamé a la tienda", "Theft", 'id="trail"', "<td>details</td>",
+                 "Printed by maria"):
+        assert part in html, part
+    assert "<script>document" not in html and "[U+202E]" in html
+    page(staff.get("/dashboard/tips/K7QF-3MZP/case-file"))
+    views = [e.action for e in app.extensions["linea"].audit.recent(tip="K7QF-3MZP")]
+    assert views.count("case_file") == 2
+    assert Staff(app, "carla", "coordinator").get("/dashboard/tips/K7QF-3MZP/case-file").status_code == 403
 
 
 def test_labels_follow_the_officer_locale(redis_url, clock, twilio_http):

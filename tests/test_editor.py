@@ -100,6 +100,40 @@ def test_the_policy_wording_needs_an_admin_and_a_review_record(app):
     assert "Lic. Ana Ruiz, City Attorney, 2026-11-20" in overview
 
 
+WARNING = 'id="policy-review-warning"'
+
+
+def test_every_dashboard_page_warns_until_the_legal_review_is_recorded(app):
+    officer, admin = Staff(app, "maria"), Staff(app, "boss", "admin")
+    pages = ["/dashboard/tips", "/dashboard/flows/", "/dashboard/stats", "/dashboard/audit", "/dashboard/duty"]
+    assert all(WARNING in admin.get(path).get_data(as_text=True) for path in pages)
+    assert WARNING in officer.get("/dashboard/tips").get_data(as_text=True)
+    assert WARNING not in Staff(app).get("/login").get_data(as_text=True)  # not before signing in
+    save(admin, app, policy_reviewer="Lic. Ana Ruiz, City Attorney", policy_reviewed_on="2026-11-20")
+    assert WARNING in admin.get("/dashboard/tips").get_data(as_text=True)  # a draft is not the live wording
+    admin.get("/dashboard/flows/")
+    assert "done=published" in admin.post("/dashboard/flows/publish", {"comment": "legal review"}).location
+    assert not any(WARNING in admin.get(path).get_data(as_text=True) for path in pages)
+    assert WARNING not in officer.get("/dashboard/tips").get_data(as_text=True)
+
+
+def test_production_start_up_warns_until_the_legal_review_is_recorded(redis_url, clock, twilio_http, caplog):
+    from bot import create_app
+    from tests.conftest import production_config
+    settings = production_config(redis_url, extra={"clock": clock, "twilio_http_client": twilio_http})
+    with caplog.at_level("WARNING", logger="linea.startup"):
+        app = create_app(settings)
+    assert any("no recorded legal review" in r.getMessage() for r in caplog.records)
+    admin = Staff(app, "boss", "admin")
+    save(admin, app, policy_reviewer="Lic. Ana Ruiz", policy_reviewed_on="2026-11-20")
+    admin.get("/dashboard/flows/")
+    admin.post("/dashboard/flows/publish", {"comment": "legal review"})
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="linea.startup"):
+        create_app(settings)
+    assert not any("legal review" in r.getMessage() for r in caplog.records)
+
+
 def test_revert_publishes_an_earlier_revision_again(app, client):
     coordinator = Staff(app, "coord", "coordinator")
     save(coordinator, app, **{"text::es::flows.ask_what": NEW_WHAT})

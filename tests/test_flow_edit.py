@@ -36,6 +36,14 @@ def test_add_a_question_after_another():
     assert text.count("\n") == SHIPPED.count("\n") + 6
 
 
+@pytest.mark.parametrize("name", ["papers", "ask_papers"])
+def test_a_name_written_as_the_steps_are_shown_is_not_doubled(name):
+    text, key = add_question(SHIPPED, "ask_who", name)
+    assert key == "flows.ask_papers" and "ask_ask_papers" not in text
+    assert interview(text) == ["ask_what", "ask_where", "ask_when", "ask_who", "ask_papers", "ask_hurt",
+                               "ask_followup"]
+
+
 def test_remove_a_question():
     text, key = remove_question(SHIPPED, "ask_when")
     assert key == "flows.ask_when"

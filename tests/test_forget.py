@@ -29,11 +29,11 @@ def test_after_delete_no_key_can_be_linked_to_the_resident(app, client, redis_cl
     send("2")
     send("un borrador que no terminé")  # a draft in progress
     assert all(line.handles.get(code) for code in codes)
-    assert send("BORRAR") == ["¿Borramos su conversación, su reporte sin terminar y el vínculo entre su número y "
-                              "sus reportes? Los reportes enviados quedan con la policía, sin su número. Responda SÍ "
-                              "para borrar."]
+    assert send("BORRAR") == ["¿Borramos su conversación y su reporte sin terminar, y separamos su número de sus "
+                              "reportes? Los reportes enviados quedan con la policía, sin su número. Responda SÍ "
+                              "para borrar o NO para cancelar."]
     done = send("sí")
-    assert done[0].startswith("Listo. Borramos su conversación") and "Borre también este chat" in done[0]
+    assert done[0].startswith("Listo. Borramos su conversación") and "Borre también estos mensajes" in done[0]
 
     who = sender_id(line.config.hash_secret, RESIDENT)
     seen = {line.store.seen_field(sid) for sid in sids}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
@@ -80,6 +81,23 @@ def test_an_addendum_by_code_reaches_the_officers(app, client, twilio_http):
     work(app)
     bodies = [r["data"]["Body"] for r in twilio_http.sent]
     assert any(b.startswith(f"More information for tip {code}") and "el carro era blanco" in b for b in bodies)
+
+
+@pytest.mark.parametrize("thanks", ["gracias", "👍", "ok muchas gracias", "Thank you!"])
+def test_a_thank_you_after_a_tip_is_answered_and_alerts_nobody(app, client, twilio_http, thanks):
+    code = tip_code(converse(client, RESIDENT, SPANISH_TIP))
+    work(app)
+    alerts = len(twilio_http.sent)
+    texts = converse(client, RESIDENT, [thanks])
+    assert texts == [f"Con gusto. Su reporte {code} ya está con la policía. Si quiere agregar algo, escríbalo aquí. "
+                     "¿En peligro? Llame al 911."]
+    work(app)
+    assert len(twilio_http.sent) == alerts and app.extensions["linea"].tips.get(code).addenda == ()
+    converse(client, RESIDENT, ["gracias, eran dos hombres en una moto roja"])  # a real addition still counts
+    work(app)
+    assert [a.text for a in app.extensions["linea"].tips.get(code).addenda] == ["gracias, eran dos hombres en una "
+                                                                                 "moto roja"]
+    assert len(twilio_http.sent) > alerts
 
 
 def test_an_unknown_code_is_answered_clearly(client):

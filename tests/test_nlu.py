@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from bot.engine.nlu import INTENTS, is_emergency, is_stop, language_of, spelling_key, understand, words_of
+from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, spelling_key, understand,
+                            words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -74,6 +75,21 @@ def test_spelling_key_forgives_common_misspellings(a, b):
 ])
 def test_language_of(text, expected):
     assert language_of(text) == expected
+
+
+@pytest.mark.parametrize("text, hint", [("ok", "en"), ("Okay.", "en"), ("k", "en"), ("OK", "es")])
+def test_a_bare_ok_has_no_language_whatever_a_model_guesses(text, hint):
+    assert language_of(text, hint) is None
+
+
+@pytest.mark.parametrize("text, thanks", [
+    ("gracias", True), ("Muchas gracias!!", True), ("ok", True), ("thanks", True), ("thank you officer", True),
+    ("👍", True), ("👍🏽", True), ("🙏", True), ("ok gracias 👍", True), ("Dios lo bendiga", True),
+    ("gracias, eran dos hombres", False), ("ok y ahora que hago?", False), ("el carro era blanco", False),
+    ("gracias pero me siguen", False), ("...", False), ("", False), ("😡", False), ("ok 911", False),
+])
+def test_is_acknowledgement(text, thanks):
+    assert is_acknowledgement(text) is thanks
 
 
 @pytest.mark.parametrize("text", ["a white van", "a new era", "my son", "my pastor", "van", "son"])

@@ -56,7 +56,7 @@ def status_callback(client, sid: str, status: str, error: str = "", signed: bool
 def test_the_resident_is_told_how_long_officers_may_write(app, client):
     code, texts = tip_with_consent(client)
     assert f"Un policía puede escribirle aquí sobre el reporte {code} durante las próximas 72 horas" in texts[-1]
-    assert "No verá su número" in texts[-1]
+    assert "El policía no verá su número" in texts[-1] and "responda PARAR" in texts[-1]
 
 
 def test_an_officer_reply_reaches_the_resident_in_their_language_and_the_answer_comes_back(app, client, clock,

@@ -274,3 +274,41 @@ def test_hostile_html_is_shown_as_text_never_as_markup(page, simulator):
     assert page.locator("#outbox-list img").count() == 0
     assert page.locator("img").count() == 0
     assert page.evaluate("document.body.dataset.pwned") is None
+
+
+PHONE = {"width": 390, "height": 844}  # a phone's CSS viewport
+
+
+def fits_the_width(page) -> bool:
+    """No sideways scrolling: the document is no wider than the viewport."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_page_fits_a_phone_and_says_how_to_start(simulator):
+    context = simulator.browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(simulator.base_url + "/simulator")
+    hint = page.locator("#empty-hint")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("Add a phone")
+    assert fits_the_width(page)
+    card = add_phone(page, phone_number(), "whatsapp")
+    expect(hint).to_be_hidden()
+    assert any("Hola. Esta es la línea" in t for t in send(card, "hola"))
+    assert fits_the_width(page)
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    context.close()
+
+
+def test_the_outbox_is_newest_first_without_numbers(page):
+    expect(page.locator("#outbox")).to_contain_text("Newest first.")
+    assert page.locator("#outbox-list").evaluate("list => list.tagName") == "UL"
+    assert page.locator("#outbox-list").evaluate("list => getComputedStyle(list).listStyleType") == "none"
+
+
+def test_the_line_has_an_icon(page, simulator):
+    icon = page.locator('link[rel="icon"]')
+    expect(icon).to_have_attribute("type", "image/svg+xml")
+    response = page.request.get(simulator.base_url + "/favicon.ico")
+    assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")

@@ -66,11 +66,14 @@ def test_counts_match_a_scripted_day_and_the_page_masks_small_ones(app, client, 
     Staff(app, "jose").get(f"/dashboard/tips/{code}")   # a second view is not a first action
     page = Staff(app, "coord", "coordinator").get("/dashboard/stats").get_data(as_text=True)
     table = lambda name: page[page.index(f'id="stats-{name}"'):].split("</table>")[0]  # noqa: E731
-    assert "<th>es</th><td>8</td>" in table("language") and "<th>en</th><td>&lt; 5</td>" in table("language")
-    assert "<th>immigration</th><td>6</td>" in table("topic")
+    assert "<th>Spanish</th><td>8</td>" in table("language") and "<th>English</th><td>&lt; 5</td>" in table("language")
+    assert "<th>Immigration question</th><td>6</td>" in table("topic") and "<th>Greeting</th>" in table("topic")
+    assert "<th>SMS</th><td>8</td>" in table("channel")
     assert "Heard the immigration policy</th><td>6</td>" in table("outcome")
     assert "Finished a tip</th><td>&lt; 5</td>" in table("outcome")
-    assert "Within 1 hour</th><td>&lt; 5</td>" in table("response") and "too few to show" in table("response")
+    assert "Less than 1 hour</th><td>&lt; 5</td>" in table("response") and "too few to show" in table("response")
+    assert 'counts from 1 to 4 are shown as "&lt; 5"' in page.replace("&#34;", '"')
+    assert 'id="y-axis-title"' in page and "Number per day" in page and "Day (UTC)" in page
     assert page.count("<rect ") == 60 and 'class="bar tips masked"' in page
     assert code not in page and not re.search(r"555\d{7}", page)
 

@@ -75,6 +75,12 @@ def test_odd_bodies_get_a_clear_answer(client, body, expected):
     assert expected in "\n".join(texts)
 
 
+@pytest.mark.parametrize("body", ["ok", "OK.", "Okay", "k"])
+def test_a_bare_ok_first_gets_the_choice_of_language_whatever_the_model_guesses(client, body):
+    text = "\n".join(replies(post_signed(client, inbound_form(RESIDENT, body))))
+    assert "Responda 1 para ESPAÑOL" in text and "Reply 2 for ENGLISH" in text
+
+
 def test_ten_thousand_characters_are_kept_up_to_the_limit_and_the_resident_is_told(client, app):
     for text in ("hola", "2"):
         replies(post_signed(client, inbound_form(RESIDENT, text)))

@@ -82,16 +82,21 @@ class TwilioSender:
 class OutboxSender:
     """Local mode: keeps notifications in the outbox the simulator shows."""
 
-    def __init__(self, outbox: Outbox, clock: Callable[[], float], anonymous: bool = False) -> None:
+    def __init__(self, outbox: Outbox, clock: Callable[[], float],
+                 resident_key: Callable[[str], str] | None = None) -> None:
         self.outbox = outbox
         self.clock = clock
-        self.anonymous = anonymous  # replies to residents are shown without their number
+        # Replies to residents are kept without their number, under a keyed hash of it (resident_key), so the
+        # simulator can show each reply on the phone it went to.
+        self.resident_key = resident_key
 
     def send(self, to: str, body: str, from_: str | None = None) -> str:
         """Put the message in the outbox."""
-        shown = "a resident" if self.anonymous else to
         channel = "email" if "@" in to else channel_of(to)
-        return self.outbox.push({"to": shown, "channel": channel, "body": body, "at": self.clock()})
+        entry = {"to": to, "channel": channel, "body": body, "at": self.clock()}
+        if self.resident_key is not None:
+            entry.update(to="a resident", resident=self.resident_key(to))
+        return self.outbox.push(entry)
 
     def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
         """Put a template message in the outbox, named by its ContentSid."""

@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import Any, Callable
 
 from bot.platform.config import Config
+from bot.platform.keys import sender_id
 
 from .email import EmailSender
 from .outbound import OutboxSender, Sender, TwilioSender
@@ -36,8 +37,12 @@ class Senders:
         """Where replies sent later go (spooled messages, officer replies, photo refusals): Twilio in production;
         in local mode the outbox, unaddressed."""
         if self.config.local:
-            return OutboxSender(self.outbox, self.clock, anonymous=True)
+            return OutboxSender(self.outbox, self.clock, resident_key=self.resident_key)
         return self.officer
+
+    def resident_key(self, address: str) -> str:
+        """How the local outbox names a resident: a keyed hash of the address, never the address."""
+        return sender_id(self.config.hash_secret, "outbox:" + address)
 
     @cached_property
     def email(self) -> Sender:

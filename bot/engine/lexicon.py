@@ -329,7 +329,7 @@ ACK_WORDS = frozenset("""
 ok okay k kk vale gracias thanks thank you ty esta ta bien perfecto perfect cool great good nice alright sure
 claro entendido understood got it bye adios chao ciao nvm nevermind never mind np de nada lol jaja jajaja haha
 sorry perdon muchas many much mil thx pls porfa igualmente same to u you too oki okey va sale orale bendiciones
-dios lo bendiga bless god
+dios lo bendiga bless god oficial officer senor senora sir maam amable
 """.split())
 
 # Words that say which language a message is in (a word both languages use is in neither).
@@ -368,3 +368,8 @@ SHARED_WORDS = frozenset({"no", "a", "me", "ok", "okay", "si", "info", "taxi", "
 SPANISH_ONLY = SPANISH_WORDS - ENGLISH_WORDS - SHARED_WORDS
 ENGLISH_ONLY = ENGLISH_WORDS - SPANISH_WORDS - SHARED_WORDS
 SHORT_WORD_LANGUAGE = {"yo": "en", "hi": "en", "hey": "en", "ola": "es", "ice": "en"}  # short words with a home
+# A message made only of these says nothing about its writer's language ("ok", "k"): answered in both.
+NO_LANGUAGE_WORDS = frozenset("ok okay okey oki k kk".split())
+# Emoji that only acknowledge (a thumbs up, thanks, a heart), with their skin tones and presentation selector.
+ACK_EMOJI = frozenset("\U0001F44D\U0001F64F\u2764\U0001F44C\U0001F60A\U0001F642\u2705\U0001F44F\U0001F499\U0001F49A"
+                      "\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF\uFE0F\u263A")

@@ -65,6 +65,7 @@ class Messages:
     delete_confirm: str | None = None  # delete-my-data: the question, the answer when done, and when kept
     deleted: str | None = None
     delete_kept: str | None = None
+    acknowledged: str | None = None  # a thank-you after a tip ("gracias", a thumbs up): answered, not added to it
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_PHRASES, ACK_WORDS, CALL_911, CALLED_911, CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALL_911, CALLED_911, CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER,
                        DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE,
                        GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, IMMEDIATE, IMMIGRATION_PHRASES,
                        IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES,
                        LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS,
-                       REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE,
+                       REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, NO_LANGUAGE_WORDS,
                        SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
                        URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
@@ -342,6 +342,8 @@ def language_of(text: str, hint: str | None = None) -> str | None:
     raw = _REPEATS.sub(r"\1", normalise(text)).split()
     if len(raw) == 1 and raw[0] in SHORT_WORD_LANGUAGE:
         return SHORT_WORD_LANGUAGE[raw[0]]
+    if raw and all(w in NO_LANGUAGE_WORDS for w in raw) and not _SPANISH_MARKS.search(text):
+        return None  # "ok": either language, whatever a model guesses
     # a word neither list knows counts as the word it stands for ("holaa" -> "hola", "q" -> "que")
     canonical = words_of(text)
     words = [w if w in SPANISH_ONLY or w in ENGLISH_ONLY or len(canonical) != len(raw) else canonical[i]
@@ -353,6 +355,15 @@ def language_of(text: str, hint: str | None = None) -> str | None:
     if spanish != english:
         return "es" if spanish > english else "en"
     return hint
+
+
+def is_acknowledgement(text: str) -> bool:
+    """A message that only thanks or acknowledges ("gracias", "ok thanks", a thumbs up), adding nothing."""
+    rest = "".join(ch for ch in text if ch not in ACK_EMOJI)
+    words = words_of(rest)
+    if not words:
+        return rest != text and not rest.strip(" .!¡")  # emoji alone
+    return len(words) <= 6 and all(w in ACK_WORDS for w in words)
 
 
 def _wanted_language(words: list[str], crime: bool) -> str | None:

@@ -132,6 +132,10 @@ def _consent_receive(node: Node, turn: Turn) -> None:
 
 def _followup_receive(node: Node, turn: Turn) -> None:
     text = turn.inbound.text.strip()
+    if turn.state.last_tip and text and turn.flow.messages.acknowledged and nlu.is_acknowledgement(text):
+        turn.reply(turn.flow.messages.acknowledged, code=turn.state.last_tip)  # nothing new for the officers
+        turn.wait(node.id)
+        return
     if turn.state.last_tip and text:
         turn.effect(AttachToTip(code=turn.state.last_tip, text=text, locale=turn.state.locale or "es"))
         turn.wait(node.id)

@@ -63,7 +63,10 @@ def _parse(text: str) -> Flow:
 
 
 def add_question(text: str, after: str, name: str) -> tuple[str, str]:
-    """Insert a new question `ask_<name>` (field <name>) after question `after`; return (new text, text key)."""
+    """Insert a new question `ask_<name>` (field <name>) after question `after`; return (new text, text key).
+
+    A name that already starts with ask_ (as the steps are shown) is taken without it: ask_papers -> papers."""
+    name = name.removeprefix("ask_")
     if not NAME_RE.match(name):
         raise EditError("a name has 2-25 lowercase letters, digits or _, starting with a letter (e.g. car)")
     flow = _parse(text)

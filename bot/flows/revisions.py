@@ -66,6 +66,12 @@ class FlowRevisions:
             number = self.current_revision()
         return number, flow
 
+    def policy_reviewed(self) -> bool:
+        """Whether the current revision records who reviewed its immigration-policy wording, and when (the
+        shipped texts never do: a department's own legal review is part of going live)."""
+        revision = self.library.get(self.current_revision()) or self.library.get(0)
+        return bool(revision.bundle.policy_reviewer and revision.bundle.policy_reviewed_on)
+
     def publish(self, bundle: Bundle, author: str, comment: str, reverts: int | None = None) -> int:
         """Publish a checked bundle as the new current revision (this process uses it at once)."""
         number = self.library.publish(bundle, author, self.clock(), comment, reverts)

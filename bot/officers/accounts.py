@@ -126,9 +126,19 @@ class Accounts:
         return user if valid and user is not None and not user.disabled else None
 
     # --- read markers --------------------------------------------------------------------------------
-    def mark_read(self, name: str, code: str) -> None:
-        """Remember that a user has opened a tip."""
-        self.redis.sadd(f"{PREFIX}user:{name}:read", code)
+    def mark_read(self, name: str, code: str, at: float | None = None) -> None:
+        """Remember that a user has opened a tip (and when, to tell later resident messages apart)."""
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(f"{PREFIX}user:{name}:read", code)
+            pipe.hset(f"{PREFIX}user:{name}:seen", code, repr(self.clock() if at is None else at))
+            pipe.execute()
+
+    def seen_at(self, name: str, codes: list[str]) -> dict[str, float]:
+        """When the user last opened each of these tips (tips never opened are left out)."""
+        if not codes:
+            return {}
+        stamps = self.redis.hmget(f"{PREFIX}user:{name}:seen", codes)
+        return {code: float(stamp) for code, stamp in zip(codes, stamps) if stamp is not None}
 
     def read_codes(self, name: str, codes: list[str]) -> set[str]:
         """Which of these tips the user has opened."""
@@ -143,6 +153,7 @@ class Accounts:
             with self.redis.pipeline(transaction=False) as pipe:
                 for user in self.all():
                     pipe.srem(f"{PREFIX}user:{user.name}:read", *codes)
+                    pipe.hdel(f"{PREFIX}user:{user.name}:seen", *codes)
                 pipe.execute()
 
     # --- login throttling ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -13,6 +14,10 @@ from bot.engine.matching import TIP_CODE_ALPHABET, is_tip_code_half
 from bot.platform.keys import PREFIX
 
 STATUSES = ("new", "in_progress", "closed")                         # the officers' work on a tip
+CRIME_TYPES = ("robbery", "assault", "burglary", "theft", "fraud", "threats", "domestic", "drugs", "vandalism",
+               "other")                                              # what officers file a tip as
+PRIORITIES = ("high", "normal", "low")
+CASE_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./#-]{0,39}$")  # a case / RMS number as departments write it
 DELIVERIES = ("queued", "received", "delivered", "undelivered")    # how far the officer notifications got
 SUCCESS = ("sent", "delivered", "read", "queued", "accepted", "sending")  # notification results that are not failures
 NOTIFY_RANK = {"queued": 0, "accepted": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
@@ -45,6 +50,9 @@ class Tip:
     notes: tuple[Entry, ...] = field(default=())
     notifications: dict[str, str] = field(default_factory=dict)
     media: tuple[str, ...] = field(default=())  # photo ids (bot/tips/photos.py), oldest first
+    crime_type: str = ""   # one of CRIME_TYPES, set by an officer ("" until then)
+    priority: str = ""     # one of PRIORITIES
+    case_number: str = ""  # the department's case / RMS number, when the tip became a case
 
     def reply_status(self, index: int) -> str:
         """The delivery result of officer reply number index ("queued" until a worker has tried)."""
@@ -160,6 +168,8 @@ class TipRepository:
             replies=tuple(Entry(**json.loads(a)) for a in replies),
             notes=tuple(Entry(**json.loads(a)) for a in notes),
             notifications={k.decode(): v.decode() for k, v in notify.items()},
+            crime_type=text.get("crime_type", ""), priority=text.get("priority", ""),
+            case_number=text.get("case_number", ""),
             media=tuple(m.decode() for m in media),
         )
 
@@ -178,6 +188,17 @@ class TipRepository:
     def first_action(self, code: str, at: float) -> bool:
         """Record when an officer first acted on a tip; True only the first time."""
         return bool(self.redis.hsetnx(self.key(code), "first_action_at", repr(at)))
+
+    def set_details(self, code: str, crime_type: str, priority: str, case_number: str) -> None:
+        """File a tip: its crime type, priority and case / RMS number ("" clears one); raise ValueError if invalid."""
+        if crime_type not in CRIME_TYPES + ("",):
+            raise ValueError(f"unknown crime type {crime_type!r}")
+        if priority not in PRIORITIES + ("",):
+            raise ValueError(f"unknown priority {priority!r}")
+        if case_number and not CASE_NUMBER_RE.match(case_number):
+            raise ValueError("a case number is letters, digits, spaces and . / # - (at most 40)")
+        self.redis.hset(self.key(code), mapping={"crime_type": crime_type, "priority": priority,
+                                                 "case_number": case_number})
 
     def assign(self, code: str, name: str) -> None:
         """Set (or with "" clear) the officer working on a tip."""

@@ -5,7 +5,7 @@ May import: every package below it, and bot.services (what create_app() built). 
 jobs are queued by name."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, current_app
 
 from bot.services import Services
 
@@ -22,3 +22,14 @@ def register(app: Flask, services: Services) -> None:
     app.register_blueprint(editor.bp)
     if services.config.local:
         app.register_blueprint(simulator.bp)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
+    @app.context_processor
+    def _policy_review() -> dict:
+        # base.html asks on signed-in pages only: one Redis read there, none for the webhook
+        return {"policy_review_missing": lambda: not services.revisions.policy_reviewed()}
+
+
+def favicon() -> Response:
+    """The line's icon, for browsers that ask for /favicon.ico before reading a page's <link rel="icon">."""
+    return current_app.send_static_file("favicon.svg")

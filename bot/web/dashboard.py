@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from bot.conversations.stats import OUTCOMES, SMALL, shown
-from bot.engine.matching import leading_tip_code
+from bot.engine.matching import leading_tip_code, normalise
 from bot.services import Services, current_services
-from bot.tips.repository import STATUSES, Tip, is_success
+from bot.tips.repository import CRIME_TYPES, PRIORITIES, STATUSES, Tip, is_success
 
 from .auth import accounts, audit, requires
 
@@ -31,8 +31,11 @@ class Filters:
     status: str = ""
     language: str = ""
     channel: str = ""
+    priority: str = ""
+    crime_type: str = ""
     since: str = ""
     until: str = ""
+    q: str = ""  # a tip code, a case number, or words in the tip's text
 
     @classmethod
     def from_args(cls, args: dict) -> "Filters":
@@ -41,13 +44,28 @@ class Filters:
             value = str(args.get(name, ""))
             return value if value in allowed else ""
         return cls(status=pick("status", STATUSES), language=pick("language", ("en", "es")),
-                   channel=pick("channel", ("sms", "whatsapp")), since=_date(args.get("since")),
-                   until=_date(args.get("until")))
+                   channel=pick("channel", ("sms", "whatsapp")), priority=pick("priority", PRIORITIES),
+                   crime_type=pick("crime_type", CRIME_TYPES), since=_date(args.get("since")),
+                   until=_date(args.get("until")), q=" ".join(str(args.get("q", "")).split())[:100])
 
     def matches(self, tip: Tip) -> bool:
-        """Whether a tip passes the status, language and channel filters."""
+        """Whether a tip passes the filters and the search."""
         return ((not self.status or tip.status == self.status) and (not self.language or tip.locale == self.language)
-                and (not self.channel or tip.channel == self.channel))
+                and (not self.channel or tip.channel == self.channel)
+                and (not self.priority or tip.priority == self.priority)
+                and (not self.crime_type or tip.crime_type == self.crime_type) and (not self.q or found_by(tip, self.q)))
+
+
+def found_by(tip: Tip, query: str) -> bool:
+    """Whether a search finds a tip: its code (with or without the dash), its case number, or every word of the
+    query in its answers and later messages (case and accents ignored)."""
+    code = tip_code(query)
+    if code:
+        return tip.code == code
+    if tip.case_number and normalise(query) == normalise(tip.case_number):
+        return True
+    text = normalise(" ".join([answer or "" for _, answer in tip.answers] + [entry.text for entry in tip.addenda]))
+    return all(word in text for word in normalise(query).split())
 
 
 def _date(value: object) -> str:
@@ -96,9 +114,13 @@ def tips() -> str:
         if filters.until else None
     codes = services.tips.recent(SCAN_LIMIT, since=since, until=until)
     shown = [tip for tip in services.tips.get_many(codes) if filters.matches(tip)][:SHOWN_LIMIT]
-    read = accounts().read_codes(g.session.user.name, [tip.code for tip in shown])
-    return render_template("admin/tips.html", tips=shown, read=read, filters=filters, statuses=STATUSES,
-                           scanned=len(codes), scan_limit=SCAN_LIMIT, refresh=REFRESH_SECONDS)
+    user = g.session.user.name
+    read = accounts().read_codes(user, [tip.code for tip in shown])
+    seen = accounts().seen_at(user, [tip.code for tip in shown if tip.code in read and tip.addenda])
+    news = {tip.code for tip in shown if tip.code in read and tip.addenda and tip.addenda[-1].at > seen.get(tip.code, 0)}
+    return render_template("admin/tips.html", tips=shown, read=read, news=news, filters=filters, statuses=STATUSES,
+                           priorities=PRIORITIES, crime_types=CRIME_TYPES, scanned=len(codes), scan_limit=SCAN_LIMIT,
+                           refresh=REFRESH_SECONDS)
 
 
 @bp.get("/tips/<code>")
@@ -114,18 +136,27 @@ def tip(code: str) -> str:
     if services.tips.first_action(found.code, now):  # an officer opened it: the line's response time stops here
         services.stats.response(found.created_at, now - found.created_at)
     can_reply = found.followup_until > now and services.handles.get(found.code) is not None
-    thread = sorted([("resident", e, "") for e in found.addenda]
-                    + [("officer", e, found.reply_status(i)) for i, e in enumerate(found.replies)],
-                    key=lambda item: item[1].at)
+    thread = _thread(found)
     officers = services.officers.alerted()
     notifications = [(officers.get(name.split("+")[0], name), name, result)
                      for name, result in sorted(found.notifications.items()) if not name.startswith("reply:")]
-    photos = [photo for photo in (services.photos.get(m) for m in found.media) if photo is not None]
+    photos = _photos(services, found)
     return render_template("admin/tip.html", tip=found, thread=thread, notes=found.notes, can_reply=can_reply,
-                           photos=photos,
+                           photos=photos, priorities=PRIORITIES, crime_types=CRIME_TYPES,
                            statuses=STATUSES, notifications=notifications, is_success=is_success,
                            max_reply=MAX_REPLY_CHARS, max_note=MAX_NOTE_CHARS, sent=request.args.get("sent"),
                            error=request.args.get("error"))
+
+
+def _thread(tip: Tip) -> list[tuple[str, object, str]]:
+    """The resident's later messages and the officers' replies, in time order: (who, entry, delivery)."""
+    return sorted([("resident", e, "") for e in tip.addenda]
+                  + [("officer", e, tip.reply_status(i)) for i, e in enumerate(tip.replies)], key=lambda item: item[1].at)
+
+
+def _photos(services: Services, tip: Tip) -> list:
+    """The tip's photos that still exist (ready, pending or refused)."""
+    return [photo for photo in (services.photos.get(m) for m in tip.media) if photo is not None]
 
 
 def _form_text(limit: int) -> str | None:
@@ -149,6 +180,37 @@ def set_status(code: str) -> Response:
     current_services().tips.set_status(found.code, status)
     audit().write(g.session.user.name, "status", found.code, status)
     return _back(found.code)
+
+
+@bp.post("/tips/<code>/details")
+@requires("officer")
+def set_details(code: str) -> Response:
+    """File a tip: crime type, priority, and the case / RMS number it became (audited, with the new values)."""
+    found = _tip_or_404(code)
+    crime_type, priority = str(request.form.get("crime_type", "")), str(request.form.get("priority", ""))
+    case_number = " ".join(str(request.form.get("case_number", "")).split())
+    try:
+        current_services().tips.set_details(found.code, crime_type, priority, case_number)
+    except ValueError:
+        return _back(found.code, error="details")
+    audit().write(g.session.user.name, "details", found.code,
+                  f"type={crime_type or '-'} priority={priority or '-'} case={case_number or '-'}")
+    return _back(found.code)
+
+
+@bp.get("/tips/<code>/case-file")
+@requires("officer")
+def case_file(code: str) -> str:
+    """Everything about one tip on one printable page: interview, photos, conversation, notes, audit (audited)."""
+    found = _tip_or_404(code)
+    user = g.session.user.name
+    audit().write(user, "case_file", found.code)
+    services = current_services()
+    thread = _thread(found)
+    photos = _photos(services, found)
+    return render_template("admin/case_file.html", tip=found, thread=thread, photos=photos,
+                           trail=audit().recent(500, tip=found.code)[::-1], printed_by=user,
+                           printed_at=services.clock())
 
 
 @bp.post("/tips/<code>/assign")

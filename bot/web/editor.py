@@ -6,9 +6,10 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
-from bot.engine import EngineError, Inbound, State, SubmitTip, advance, message_keys, policy_keys
+from bot.engine import (EngineError, Inbound, State, SubmitTip, TextPlace, advance, policy_keys,
+                        texts_in_order)
 from bot.flows import i18n
-from bot.flows.check import Report, check_bundle
+from bot.flows.check import SAMPLE_PARAMS, Report, check_bundle
 from bot.flows.edit import EditError, add_question, remove_question
 from bot.flows.files import dump_bundle, load_bundle
 from bot.flows.library import Bundle, bundle_from_export
@@ -66,14 +67,40 @@ def edit() -> str | Response:
         audit().write(g.session.user.name, "flow_draft_saved")
         return redirect(url_for("editor.edit", saved="1"))
     report = check_bundle(bundle)
-    keys = sorted(set(bundle.texts.get("en", {})) | set(bundle.texts.get("es", {}))
-                  | {k for k in (message_keys(report.flow) if report.flow else ()) if k.startswith("flows.")})
+    places = [p for p in (texts_in_order(report.flow) if report.flow else []) if p.key.startswith("flows.")]
+    listed = {p.key for p in places}
+    extra = sorted((set(bundle.texts.get("en", {})) | set(bundle.texts.get("es", {}))) - listed)
+    rows = [(p.key, step_name(p)) for p in places] + [(key, t_dashboard("step_unused")) for key in extra]
     sms = {(row.key, row.locale): row for row in report.sms}
     policy = policy_keys(report.flow) if report.flow else set()
-    return render_template("admin/flow_edit.html", bundle=bundle, report=report, keys=keys, sms=sms, policy=policy,
+    return render_template("admin/flow_edit.html", bundle=bundle, report=report, rows=rows, sms=sms, policy=policy,
+                           samples=SAMPLE_PARAMS,
                            author=author, at=at, saved=request.args.get("saved"),
                            problem=request.args.get("problem", "")[:300],
                            policy_changed=_policy_changed(services, bundle, report))
+
+
+def t_dashboard(key: str, **params: str) -> str:
+    """A dashboard label in the officer locale."""
+    return i18n.text(f"dashboard.{key}", current_services().config.officer_locale, **params)
+
+
+def step_name(place: TextPlace) -> str:
+    """The plain-language name of where a text is sent ("Interview question: where it happened")."""
+    locale = current_services().config.officer_locale
+    has = lambda key: i18n.has(f"dashboard.{key}", locale)  # noqa: E731
+    if place.node is None:
+        return t_dashboard(f"step_message_{place.role}") if has(f"step_message_{place.role}") \
+            else t_dashboard("step_message", name=place.role.replace("_", " "))
+    if has(f"step_{place.node}"):
+        name = t_dashboard(f"step_{place.node}")
+    elif place.node_type == "question" and place.field:
+        label = i18n.text(f"officer.{place.field}", locale) if i18n.has(f"officer.{place.field}", locale) \
+            else place.field.replace("_", " ")
+        name = t_dashboard("step_question", field=label)
+    else:
+        name = t_dashboard("step_type_" + place.node_type, name=place.node.replace("_", " "))
+    return name + (t_dashboard("step_invalid_suffix") if place.role == "invalid" else "")
 
 
 def _bundle_from_form(old: Bundle) -> Bundle:

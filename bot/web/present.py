@@ -24,8 +24,8 @@ def visible(text: object) -> Markup:
 
 
 def local_time(stamp: float, zone: str) -> str:
-    """A timestamp as YYYY-MM-DD HH:MM in the department's time zone."""
-    return datetime.fromtimestamp(stamp, tz=ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    """A timestamp as YYYY-MM-DD HH:MM and the zone's abbreviation (CST, CDT) in the department's time zone."""
+    return datetime.fromtimestamp(stamp, tz=ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def install(app: Flask, services: Services) -> None:
@@ -47,7 +47,11 @@ def install(app: Flask, services: Services) -> None:
         key = "reply_queued_status" if head == "queued" else f"reply_{head}"
         return t(key) if i18n.has(f"dashboard.{key}", locale) else head
 
-    app.jinja_env.globals.update(t=t, field_label=field_label, reply_label=reply_label)
+    def has_label(key: str) -> bool:
+        return i18n.has(f"dashboard.{key}", locale)
+
+    app.jinja_env.globals.update(t=t, field_label=field_label, reply_label=reply_label, has_label=has_label)
     app.jinja_env.globals["officer_locale"] = locale
+    app.jinja_env.globals["timezone"] = services.config.timezone
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["when"] = lambda stamp: local_time(float(stamp), services.config.timezone)

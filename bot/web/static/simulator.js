@@ -61,8 +61,24 @@
         card.querySelector(".composer").requestSubmit();
       }
     });
+    card.seen = new Set();  // outbox ids already shown on this phone
     phones.appendChild(card);
+    document.getElementById("empty-hint").hidden = true;
     input.focus();
+  }
+
+  // What the line sent a phone later (an officer's reply, the answer to a spooled message).
+  async function refreshPhone(card) {
+    const response = await fetch("/simulator/phone.json", {
+      method: "POST", body: new URLSearchParams({ address: card.dataset.address }), cache: "no-store",
+    });
+    if (!response.ok) return;
+    const thread = card.querySelector(".thread");
+    (await response.json()).forEach((entry) => {
+      if (card.seen.has(entry.id)) return;
+      card.seen.add(entry.id);
+      bubble(thread, entry.body, "in later");
+    });
   }
 
   function randomNumber() {
@@ -95,6 +111,7 @@
         return item;
       }));
       document.getElementById("outbox-count").textContent = "(" + entries.length + ")";
+      await Promise.all(Array.from(phones.querySelectorAll(".phone"), refreshPhone));
     } catch (error) {
       document.getElementById("outbox-count").textContent = "(outbox unavailable)";
     }
