@@ -148,7 +148,7 @@ def build_services(config: Config, client: redis.Redis, flow: Flow, clock: Calla
                     media_fetcher=config.extra.get("media_fetcher") or HttpFetcher(), deliveries=deliveries,
                     stats=stats, roster=roster, officers=officers,
                     alerts=OfficerAlerts(config, senders, deliveries, tips, officers),
-                    accounts=Accounts(client, config.session_ttl, clock), audit=AuditLog(client, clock),
+                    accounts=Accounts(client, config.session_ttl, clock, config.session_idle), audit=AuditLog(client, clock),
                     outbox=outbox, spool=spool, jobs=jobs, senders=senders, line=line)
 
 

@@ -94,6 +94,29 @@ def test_signing_out_ends_the_session_at_once(app):
     assert staff.get("/dashboard/tips").status_code == 302
 
 
+def test_a_session_ends_after_30_idle_minutes_but_not_while_in_use(app, clock):
+    staff = Staff(app, "maria")
+    for _ in range(4):  # an hour of work, a page every 20 minutes
+        clock.advance(20 * 60)
+        assert staff.get("/dashboard/tips").status_code == 200
+    clock.advance(30 * 60 + 1)
+    response = staff.get("/dashboard/tips")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    clock.advance(1)
+    assert staff.get("/dashboard/tips").status_code == 302  # ended, not just refused once
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_user(app):
+    desk, phone = Staff(app, "maria"), Staff(app)
+    phone.login("maria", PASSWORD)
+    other = Staff(app, "jose")
+    assert phone.get("/dashboard/tips").status_code == 200 and desk.get("/dashboard/tips").status_code == 200
+    assert desk.post("/logout", {"everywhere": "1"}).status_code == 302
+    assert desk.get("/dashboard/tips").status_code == 302 and phone.get("/dashboard/tips").status_code == 302
+    assert other.get("/dashboard/tips").status_code == 200
+    assert [e.action for e in app.extensions["linea"].audit.recent() if e.who == "maria"][0] == "logout_everywhere"
+
+
 # --- roles and CSRF ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role, tips, audit", [("officer", 200, 403), ("coordinator", 403, 403),

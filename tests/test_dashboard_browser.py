@@ -318,7 +318,7 @@ def test_signing_out_ends_the_session(page, server, officer):
     signed_in(page, server, officer)
     (session,) = [c for c in page.context.cookies() if c["name"] == "linea-session"]
     assert session["httpOnly"] and session["sameSite"] == "Lax"
-    page.locator("header form.logout").get_by_role("button", name="Sign out").click()
+    page.locator("header form.logout").get_by_role("button", name="Sign out", exact=True).click()
     expect(page).to_have_url(server.base_url + "/login")
     expect(page.locator("header form.logout")).to_have_count(0)
     assert not [c for c in page.context.cookies() if c["name"] == "linea-session"]

@@ -63,9 +63,11 @@ def check_password_rules(password: str) -> None:
 class Accounts:
     """Users, sessions and login throttling (the only owner of their Redis keys)."""
 
-    def __init__(self, client: redis.Redis, session_ttl: int, clock: Callable[[], float]) -> None:
+    def __init__(self, client: redis.Redis, session_ttl: int, clock: Callable[[], float],
+                 session_idle: int = 30 * 60) -> None:
         self.redis = client
-        self.session_ttl = session_ttl
+        self.session_ttl = session_ttl    # a session's absolute lifetime (LINE_SESSION_TTL)
+        self.session_idle = session_idle  # ... and how long it survives without a request (LINE_SESSION_IDLE)
         self.clock = clock
 
     # --- users ---------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         key = self._session_key(token)
         with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"user": user.name, "csrf": secrets.token_urlsafe(32)})
+            pipe.hset(key, mapping={"user": user.name, "csrf": secrets.token_urlsafe(32), "seen": repr(self.clock())})
             pipe.expire(key, self.session_ttl)
             pipe.sadd(f"{PREFIX}user:{user.name}:sessions", key)
             pipe.delete(self._failure_keys(user.name, client)[0])
@@ -196,10 +198,16 @@ class Accounts:
         """The live session of a cookie token, or None (expired, ended, unknown, or the user was disabled)."""
         if not token or len(token) > 128:
             return None
-        name, csrf = self.redis.hmget(self._session_key(token), "user", "csrf")
+        key = self._session_key(token)
+        name, csrf, seen = self.redis.hmget(key, "user", "csrf", "seen")
         user = self.get(name.decode()) if name else None
         if user is None or user.disabled or csrf is None:
             return None
+        now = self.clock()
+        if seen is not None and now - float(seen) > self.session_idle:
+            self.redis.delete(key)  # idle too long: signing in again is needed
+            return None
+        self.redis.hset(key, "seen", repr(now))
         return LoginSession(user, csrf.decode())
 
     def end_session(self, token: str) -> None:

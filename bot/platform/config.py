@@ -41,7 +41,8 @@ class Config:
     conversation_ttl: int = 24 * 3600             # LINE_CONVERSATION_TTL (seconds of inactivity)
     dedupe_ttl: int = 14 * 24 * 3600              # LINE_DEDUPE_TTL (seconds a MessageSid is remembered)
     followup_ttl: int = 72 * 3600                 # LINE_FOLLOWUP_TTL (seconds officers may write back)
-    session_ttl: int = 12 * 3600                  # LINE_SESSION_TTL (seconds a dashboard login lasts)
+    session_ttl: int = 12 * 3600                  # LINE_SESSION_TTL (seconds a dashboard login lasts at most)
+    session_idle: int = 30 * 60                   # LINE_SESSION_IDLE (seconds without a request that end it)
     tip_retention_days: int = 365                 # LINE_TIP_RETENTION_DAYS (tips and photos are purged after)
     max_body_chars: int = 1600                    # LINE_MAX_BODY_CHARS
     max_request_bytes: int = 256 * 1024           # LINE_MAX_REQUEST_BYTES
@@ -67,7 +68,7 @@ _ENV = {
     "twilio_auth_token": "TWILIO_AUTH_TOKEN", "public_base_url": "PUBLIC_BASE_URL",
     "officer_numbers": "OFFICER_NUMBERS", "officer_emails": "OFFICER_EMAILS", "smtp_url": "LINE_SMTP_URL",
     "email_from": "LINE_EMAIL_FROM", "whatsapp_template_sid": "TWILIO_WHATSAPP_TEMPLATE_SID", "alert_detail": "LINE_ALERT_DETAIL",
-    "followup_ttl": "LINE_FOLLOWUP_TTL", "session_ttl": "LINE_SESSION_TTL", "tip_retention_days": "LINE_TIP_RETENTION_DAYS", "hash_secret": "LINE_HASH_SECRET", "sms_from": "TWILIO_SMS_FROM",
+    "followup_ttl": "LINE_FOLLOWUP_TTL", "session_ttl": "LINE_SESSION_TTL", "session_idle": "LINE_SESSION_IDLE", "tip_retention_days": "LINE_TIP_RETENTION_DAYS", "hash_secret": "LINE_HASH_SECRET", "sms_from": "TWILIO_SMS_FROM",
     "whatsapp_from": "TWILIO_WHATSAPP_FROM", "messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
     "conversation_ttl": "LINE_CONVERSATION_TTL", "dedupe_ttl": "LINE_DEDUPE_TTL",
     "max_body_chars": "LINE_MAX_BODY_CHARS", "max_request_bytes": "LINE_MAX_REQUEST_BYTES",

@@ -123,9 +123,13 @@ def login() -> Response:
 @bp.post("/logout")
 @requires()
 def logout() -> Response:
-    """End the session now."""
-    accounts().end_session(request.cookies.get(session_cookie(), ""))
-    audit().write(g.session.user.name, "logout")
+    """End the session now; with everywhere=1, every session of the user (other browsers and phones too)."""
+    if request.form.get("everywhere") == "1":
+        accounts().end_sessions(g.session.user.name)
+        audit().write(g.session.user.name, "logout_everywhere")
+    else:
+        accounts().end_session(request.cookies.get(session_cookie(), ""))
+        audit().write(g.session.user.name, "logout")
     response = redirect(url_for("auth.login"))
     response.delete_cookie(session_cookie(), path="/", secure=_secure(), samesite="Lax")
     return response
