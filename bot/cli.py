@@ -24,7 +24,8 @@ from bot.officers.accounts import ROLES, AccountError
 from bot.platform.config import PROJECT_ROOT
 from bot.services import current_services
 from bot.understanding.evaluation import evaluate, read_examples
-from bot.understanding.models import classify
+from bot.understanding.in_conversation import STATES, evaluate_in
+from bot.understanding.models import classify, hints
 
 
 def register(app: Flask) -> None:
@@ -179,9 +180,15 @@ def nlu_classify() -> None:
 
 @nlu_group.command("evaluate")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def nlu_evaluate(path: str) -> None:
-    """Language and intent accuracy, emergency recall and stop precision on a labelled TSV file."""
-    for text in evaluate(read_examples(path), classify).lines():
+@click.option("--state", type=click.Choice(("first",) + STATES), default="first",
+              help="first (default): each message opens a conversation. menu / interview: each emergency and tip is "
+                   "sent at the menu, or as the answer to the interview's first question.")
+def nlu_evaluate(path: str, state: str) -> None:
+    """Language and intent accuracy, emergency recall, stop precision and recall on a labelled TSV file."""
+    examples = read_examples(path)
+    report = evaluate(examples, classify) if state == "first" else \
+        evaluate_in(current_services().revisions.flow, examples, state, hints)
+    for text in report.lines():
         click.echo(text)
 
 

@@ -83,16 +83,20 @@ def test_nlu_classify_prints_language_and_intent_per_line(local_app):
                                           "en\tlang_en", "es\tother"]
 
 
-def test_nlu_evaluate_prints_the_four_figures_and_the_misses(local_app, tmp_path):
+def test_nlu_evaluate_prints_the_figures_and_the_misses(local_app, tmp_path):
     data = tmp_path / "set.tsv"
     data.write_text("reply_lang\tintent\ttext\nes\tgreet\thola\nen\temergency\tsomeone is shooting now\n"
                     "en\tgreet\tSTOP\n", encoding="utf-8")
     result = local_app.test_cli_runner().invoke(args=["nlu", "evaluate", str(data)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:6] == ["messages: 3", "language accuracy: 100.0% (3/3)", "intent accuracy: 66.7% (2/3)",
-                         "emergency recall: 100.0% (1/1)", "stop precision: 0.0% (0/1)", "misclassified: 1"]
-    assert lines[6] == "  expected en/greet, got en/stop: STOP"
+    assert lines[:7] == ["messages: 3", "language accuracy: 100.0% (3/3)", "intent accuracy: 66.7% (2/3)",
+                         "emergency recall: 100.0% (1/1)", "stop precision: 0.0% (0/1)", "stop recall: 100.0% (0/0)",
+                         "misclassified: 1"]
+    assert lines[7] == "  expected en/greet, got en/stop: STOP"
+    during = local_app.test_cli_runner().invoke(args=["nlu", "evaluate", str(data), "--state", "interview"])
+    assert during.output.splitlines() == ["state: interview", "emergency recall: 100.0% (1/1)",
+                                          "false alarms on tips: 0.0% (0/0)"]
 
 
 def test_users_create_asks_for_the_password_twice_and_never_has_a_default(local_app):

@@ -303,13 +303,15 @@ SETS = [
     ("seventeenth", 0.99, 0.98, 1.0), ("eighteenth", 0.99, 0.98, 1.0),
     # deliberately hard emergencies and past dangers, written blind (first look in the README)
     ("hard", 0.99, 0.94, 0.98),
+    # written blind in session 6 for issue 16 and not tuned on: the floors are their first looks
+    ("nineteenth", 0.99, 0.91, 0.94), ("twentieth", 0.99, 0.90, 0.91),
 ]
 
 
 @pytest.mark.parametrize("name, min_language, min_intent, min_emergency_recall", SETS)
 def test_accuracy_on_the_labelled_sets(name, min_language, min_intent, min_emergency_recall):
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
-    misses = "\n".join(report.lines()[6:])
+    misses = "\n".join(report.lines()[7:])
     assert report.total >= 59
     assert report.stop_precision == 1.0, misses
     assert report.emergency_recall >= min_emergency_recall, misses

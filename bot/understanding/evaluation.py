@@ -29,6 +29,7 @@ class Report:
     emergencies_found: int = 0
     stops_predicted: int = 0
     stops_right: int = 0
+    stops: int = 0
     misses: list[tuple[Example, str, str]] = field(default_factory=list)
 
     @property
@@ -51,6 +52,11 @@ class Report:
         """Share of messages taken as STOP that really were opt-outs."""
         return self.stops_right / self.stops_predicted if self.stops_predicted else 1.0
 
+    @property
+    def stop_recall(self) -> float:
+        """Share of real opt-outs taken as STOP."""
+        return self.stops_right / self.stops if self.stops else 1.0
+
     def lines(self) -> list[str]:
         """The report as printable lines."""
         out = [f"messages: {self.total}",
@@ -58,6 +64,7 @@ class Report:
                f"intent accuracy: {self.intent_accuracy:.1%} ({self.intent_right}/{self.total})",
                f"emergency recall: {self.emergency_recall:.1%} ({self.emergencies_found}/{self.emergencies})",
                f"stop precision: {self.stop_precision:.1%} ({self.stops_right}/{self.stops_predicted})",
+               f"stop recall: {self.stop_recall:.1%} ({self.stops_right}/{self.stops})",
                f"misclassified: {len(self.misses)}"]
         for example, lang, intent in self.misses:
             out.append(f"  expected {example.reply_lang}/{example.intent}, got {lang}/{intent}: {example.text}")
@@ -85,6 +92,7 @@ def evaluate(examples: Iterable[Example], classify: Classifier) -> Report:
         if example.intent == "emergency":
             report.emergencies += 1
             report.emergencies_found += intent == "emergency"
+        report.stops += example.intent == "stop"
         if intent == "stop":
             report.stops_predicted += 1
             report.stops_right += example.intent == "stop"
