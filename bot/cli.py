@@ -25,7 +25,7 @@ from bot.platform.config import PROJECT_ROOT
 from bot.services import current_services
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.in_conversation import STATES, evaluate_in
-from bot.understanding.models import classify, hints
+from bot.understanding.models import classify, hints, intent_only
 
 
 def register(app: Flask) -> None:
@@ -187,7 +187,7 @@ def nlu_evaluate(path: str, state: str) -> None:
     """Language and intent accuracy, emergency recall, stop precision and recall on a labelled TSV file."""
     examples = read_examples(path)
     report = evaluate(examples, classify) if state == "first" else \
-        evaluate_in(current_services().revisions.flow, examples, state, hints)
+        evaluate_in(current_services().revisions.flow, examples, state, hints, intent_only)
     for text in report.lines():
         click.echo(text)
 

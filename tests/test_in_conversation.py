@@ -1,13 +1,15 @@
 """Specification of bot.understanding.in_conversation: labelled emergencies and tips sent mid-conversation."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bot.flows.files import load_flows
 from bot.platform.config import Config
-from bot.understanding.evaluation import Example
+from bot.understanding.evaluation import Example, read_examples
 from bot.understanding.in_conversation import evaluate_in
-from bot.understanding.models import hints
+from bot.understanding.models import hints, intent_only
 
 FLOW = load_flows(Config().flows_dir)["main"]
 EXAMPLES = [Example("es", "emergency", "estan disparando ahorita en la calle"),
@@ -18,7 +20,7 @@ EXAMPLES = [Example("es", "emergency", "estan disparando ahorita en la calle"),
 
 @pytest.mark.parametrize("where", ["menu", "interview"])
 def test_danger_now_gets_the_911_guidance_and_a_past_robbery_does_not(where):
-    report = evaluate_in(FLOW, EXAMPLES, where, hints)
+    report = evaluate_in(FLOW, EXAMPLES, where, hints, intent_only)
     assert (report.emergencies, report.shown, report.tips, report.false_alarms) == (2, 2, 1, 0)
     assert report.lines()[:3] == [f"state: {where}", "emergency recall: 100.0% (2/2)",
                                   "false alarms on tips: 0.0% (0/1)"]
@@ -26,6 +28,30 @@ def test_danger_now_gets_the_911_guidance_and_a_past_robbery_does_not(where):
 
 def test_misses_and_false_alarms_are_listed():
     report = evaluate_in(FLOW, [Example("en", "emergency", "hello"), Example("en", "tip", "call 911 now")],
-                         "interview", hints)
+                         "interview", hints, intent_only)
     assert report.missed == ["hello"] and report.alarmed == ["call 911 now"]
     assert report.recall == 0.0 and report.false_alarm_rate == 1.0
+
+
+def test_in_an_answer_the_intent_models_sure_opinion_of_danger_counts():
+    """An emergency the rules' stricter mid-interview check misses is still found with the model's opinion."""
+    examples = [Example("en", "emergency", "a woman is screaming for help in the apartment next to mine"),
+                Example("es", "emergency", "mi niña de 4 años no aparece estaba en el patio hace 5 minutos"),
+                Example("es", "tip", "me robaron la cartera la semana pasada en la parada")]
+    alone = evaluate_in(FLOW, examples, "interview", hints)  # the rules alone
+    assert (alone.shown, alone.false_alarms) == (0, 0)
+    both = evaluate_in(FLOW, examples, "interview", hints, intent_only)
+    assert (both.shown, both.false_alarms) == (2, 0)
+
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+@pytest.mark.parametrize("name, least_recall, most_false_alarms", [
+    ("nineteenth", 0.92, 0.02), ("twentieth", 0.85, 0.02),      # used to choose the model's threshold
+    ("twentyfirst", 0.87, 0.02), ("twentysecond", 0.93, 0.04),  # held out: measured once, after the choice
+])
+def test_emergencies_as_interview_answers_on_the_blind_sets(name, least_recall, most_false_alarms):
+    report = evaluate_in(FLOW, read_examples(os.path.join(DATA, f"{name}.tsv")), "interview", hints, intent_only)
+    assert report.recall >= least_recall, "\n".join(report.lines())
+    assert report.false_alarm_rate <= most_false_alarms, "\n".join(report.lines())

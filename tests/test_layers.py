@@ -141,7 +141,7 @@ def test_line_is_only_the_loop():
     line = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Line")
     methods = {node.name for node in line.body if isinstance(node, ast.FunctionDef)}
     public = {name for name in methods if not name.startswith("_")}
-    assert public == {"receive", "drain", "officer_wrote", "handle", "needs_hints", "render", "trouble"}
+    assert public == {"receive", "drain", "officer_wrote", "handle", "hints_needed", "render", "trouble"}
     init = next(node for node in line.body if isinstance(node, ast.FunctionDef) and node.name == "__init__")
     assert not [node for node in ast.walk(init) if isinstance(node, ast.Call)], "Line.__init__ builds something"
 

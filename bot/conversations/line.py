@@ -26,7 +26,7 @@ from bot.tips.deliveries import Deliveries
 from bot.tips.handles import Handle, HandleStore
 from bot.tips.photos import PhotoStore
 from bot.tips.repository import Tip, TipRepository, new_code
-from bot.understanding.models import hints
+from bot.understanding.models import hints, intent_only
 
 from . import photo_intake
 from .photo_intake import PhotoIntake, in_interview
@@ -162,17 +162,21 @@ class Line:
         return body[:limit], [Reply("line.truncated", {"limit": str(limit)})]
 
     # --- advance --------------------------------------------------------------------------------------
-    def needs_hints(self, state: State | None, now: float, text: str, flow: Flow | None = None) -> bool:
-        """Whether the models' hints can matter: a new conversation, an unknown language, or free text at a
-        menu. An answer to an interview question (or after a tip) is taken as written, and a menu option's
-        number picks it, so the ~0.15 ms of model work is skipped for most messages (tests/test_line.py
-        checks the outcome is the same). flow: the conversation's flow (default: the current one)."""
+    def hints_needed(self, state: State | None, now: float, text: str, flow: Flow | None = None) -> str:
+        """Which model hints can matter for this message: "all" (a new conversation, an unknown language, free
+        text at a menu), "intent" (an answer to an interview question or after a tip: the intent model is the
+        second opinion on danger now, the language is known) or "none" (a menu option's number, or after STOP),
+        so the ~0.15 ms of model work is spent only where it can change the outcome (tests/test_line.py checks
+        that the outcome is the same with every hint). flow: the conversation's flow (default: the current one)."""
         if state is None or state.locale is None or is_expired(state, now, self.config.conversation_ttl):
-            return True
+            return "all"
         node = (flow or self.revisions.flow).nodes.get(state.node or "")
-        if state.opted_out or (node is not None and node.type in ("question", "followup")):
-            return False
-        return node is None or node.type != "menu" or chosen_number(text, len(node.options)) is None
+        if state.opted_out:
+            return "none"
+        if node is not None and node.type in ("question", "followup"):
+            return "intent"
+        return "all" if node is None or node.type != "menu" or chosen_number(text, len(node.options)) is None \
+            else "none"
 
     def _is_fresh(self, state: State | None, now: float, flow: Flow) -> bool:
         return state is None or state.flow_id != flow.id or is_expired(state, now, self.config.conversation_ttl)
@@ -180,7 +184,8 @@ class Line:
     def _advance(self, state: State | None, message: InboundMessage, body: str, at: _Message) \
             -> tuple[Outcome, str]:
         """The engine's outcome, and the topic of the message if it starts a conversation (for statistics)."""
-        language, intent, confidence = hints(body) if self.needs_hints(state, at.now, body, at.flow) \
+        needed = self.hints_needed(state, at.now, body, at.flow)
+        language, intent, confidence = hints(body) if needed == "all" else intent_only(body) if needed == "intent" \
             else (None, None, 0.0)
         topic = ""
         if self._is_fresh(state, at.now, at.flow):

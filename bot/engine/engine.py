@@ -189,7 +189,12 @@ def _is_alarm_word(turn: Turn, said: str) -> bool:
 
 
 def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
-    return _is_alarm_word(turn, said) or nlu.is_emergency(turn.inbound.text, strict=strict)
+    """Danger now by the rules; in an answer (strict), the intent model's sure opinion counts too: when the two
+    disagree about danger, the line errs towards the 911 guidance."""
+    inbound = turn.inbound
+    second_opinion = strict and inbound.intent_hint == "emergency" and \
+        inbound.intent_confidence >= nlu.MODEL_DANGER_IN_ANSWER
+    return _is_alarm_word(turn, said) or nlu.is_emergency(inbound.text, strict=strict) or second_opinion
 
 
 def _emergency(turn: Turn) -> None:

@@ -407,6 +407,11 @@ class Understanding:
 
 MODEL_OVERRIDES = 5.0  # a model this sure (log-probability margin) outranks the rules' fallbacks
 MODEL_OUTRANKS_SURE_RULES = 40.0  # ... and, this sure, even what the rules found by their own vocabulary
+# While an interview question waits, a model this sure of danger now brings the call-911 guidance (and the answer
+# is still kept) even when the rules' stricter mid-interview check finds none. Chosen on labelled sets: the
+# blind sets' emergencies as interview answers 62 -> 89 % found, past crimes alarmed 1.7 -> 1.7 % (nineteenth and
+# twentieth), older sets 85 -> 99 % and 0.7 -> 1.8 %; at 8 the older sets' false alarms pass 2 %.
+MODEL_DANGER_IN_ANSWER = 10.0
 _RULE_SAFETY = ("emergency", "stop", "lang_es", "lang_en")
 
 

@@ -47,16 +47,19 @@ class InConversation:
         return out
 
 
-def evaluate_in(flow: Flow, examples: Iterable[Example], where: str, hints: Hints) -> InConversation:
+def evaluate_in(flow: Flow, examples: Iterable[Example], where: str, hints: Hints,
+                intent_hint: Hints | None = None) -> InConversation:
     """Send each emergency and each tip as the next message of a conversation waiting at the menu or at the
-    interview's first question, in the example's language, as the webhook would (hints only at the menu)."""
+    interview's first question, in the example's language, as the webhook would: every hint at the menu, only
+    the intent model's in an answer (intent_hint; without it, none)."""
     node = {"menu": flow.menu_node, "interview": flow.intents.get("tip")}[where]
     report = InConversation(where)
     for example in examples:
         if example.intent not in ("emergency", "tip"):
             continue
         state = start(flow, NOW, locale=example.reply_lang).with_(node=node)
-        language, intent, margin = hints(example.text) if where == "menu" else (None, None, 0.0)
+        language, intent, margin = hints(example.text) if where == "menu" else \
+            intent_hint(example.text) if intent_hint else (None, None, 0.0)
         outcome = advance(flow, state, Inbound(example.text, fresh_code="K7QF-3MZP", language_hint=language,
                                                intent_hint=intent, intent_confidence=margin), NOW + 60)
         shown = any(isinstance(e, EmergencyShown) for e in outcome.effects) or \

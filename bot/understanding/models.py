@@ -6,7 +6,7 @@ from bot.engine import nlu
 from .intent_model import guess, model
 from .language import best_guess, detector, language_hint
 
-__all__ = ["classify", "hints", "load_models"]
+__all__ = ["classify", "hints", "intent_only", "load_models"]
 
 
 def load_models() -> None:
@@ -20,6 +20,12 @@ def hints(text: str) -> tuple[str | None, str | None, float]:
     """(language hint, intent hint, the intent model's margin) for the engine's Inbound."""
     intent, margin = guess(text)
     return language_hint(text), intent, margin
+
+
+def intent_only(text: str) -> tuple[None, str | None, float]:
+    """Only the intent model's hint (an answer in the middle of an interview: the language is already known)."""
+    intent, margin = guess(text)
+    return None, intent, margin
 
 
 def classify(text: str) -> tuple[str, str]:
