@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, spelling_key, understand,
-                            words_of)
+from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, spelling_key,
+                            talks_about_911, understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -80,6 +80,29 @@ def test_language_of(text, expected):
 @pytest.mark.parametrize("text, hint", [("ok", "en"), ("Okay.", "en"), ("k", "en"), ("OK", "es")])
 def test_a_bare_ok_has_no_language_whatever_a_model_guesses(text, hint):
     assert language_of(text, hint) is None
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("if i call 911 will they ask for my papers?", True),
+    ("si llamo al 911 viene migracion?", True),
+    ("¿es lo mismo que el 911?", True),
+    ("should i call 911 or text here", True),                   # a line question, no question mark
+    ("cuando uno llama al 911 piden identificacion", True),     # a condition
+    ("call 911 my dad is not breathing", False),                # told, not asked
+    ("llamen al 911 estan disparando", False),
+    ("si llamo al 911 me deportan? hay un hombre con pistola afuera ahorita", False),  # danger now as well
+    ("ya llame al 911 pero no llegan y el tipo sigue afuera", False),
+    ("911", False), ("emergencia", False),
+    ("me asaltaron ayer", False),                                # no 911 at all
+])
+def test_talks_about_911(text, topic):
+    assert talks_about_911(text) is topic
+
+
+@pytest.mark.parametrize("text", ["if i call 911 will they ask for my papers?", "si llamo al 911 viene migracion?",
+                                  "is this the same as calling 911?", "esto es lo mismo que el 911?"])
+def test_a_question_about_911_is_not_an_emergency(text):
+    assert not is_emergency(text) and classify(text)[1] in ("immigration", "help")
 
 
 @pytest.mark.parametrize("text, thanks", [
@@ -307,6 +330,8 @@ SETS = [
     ("nineteenth", 0.99, 0.91, 0.94), ("twentieth", 0.99, 0.90, 0.91),
     # interview answers (emergencies and past crimes), written blind in session 6, first looks in bot/understanding/data
     ("twentyfirst", 0.99, 0.91, 0.89), ("twentysecond", 0.99, 0.93, 0.96),
+    # 911 and emergencies as a topic, written blind in session 6 (first look: intent 52.5 %)
+    ("twentythird", 0.99, 0.78, 0.98),
 ]
 
 
@@ -331,3 +356,13 @@ def test_understanding_is_the_same_in_every_process_whatever_the_hash_seed():
     outputs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(outputs) == 1
+
+
+def test_opt_outs_on_the_blind_set_written_for_them():
+    """twentyfourth (session 6): 90 opt-outs in many wordings and 70 messages with stop-like words. Measured once:
+    stop recall 67.8 %, precision 96.8 %. Two known false opt-outs stay open work for issue 16: a negated request
+    ("no me quiten de la lista, me sirven mucho los avisos") and the writer's own stopping ("if i stop texting
+    will ICE still have my number"). These floors keep it from getting worse."""
+    report = evaluate(read_examples(os.path.join(DATA, "twentyfourth.tsv")), classify)
+    assert report.stop_recall >= 0.67 and report.stop_precision >= 0.96, "\n".join(report.lines())
+    assert report.emergency_recall == 1.0, "\n".join(report.lines())

@@ -75,6 +75,17 @@ def test_odd_bodies_get_a_clear_answer(client, body, expected):
     assert expected in "\n".join(texts)
 
 
+@pytest.mark.parametrize("body, expected, not_expected", [
+    ("si llamo al 911 viene migracion?", "NO hace cumplir leyes de inmigración", "LLAME AL 911"),
+    ("if I call 911 will they ask for my papers?", "do NOT enforce immigration law", "CALL 911"),
+    ("is this the same as calling 911?", "In danger now? Call 911.", "CALL 911"),   # help, with the reminder
+    ("llamen al 911 estan disparando en la esquina", "LLAME AL 911", "NO hace cumplir"),
+])
+def test_911_as_a_topic_gets_its_answer_and_danger_now_the_911_guidance(client, body, expected, not_expected):
+    text = "\n".join(replies(post_signed(client, inbound_form(RESIDENT, body))))
+    assert expected in text and not_expected not in text
+
+
 @pytest.mark.parametrize("body", ["ok", "OK.", "Okay", "k"])
 def test_a_bare_ok_first_gets_the_choice_of_language_whatever_the_model_guesses(client, body):
     text = "\n".join(replies(post_signed(client, inbound_form(RESIDENT, body))))

@@ -182,10 +182,12 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
 
 
 def _is_alarm_word(turn: Turn, said: str) -> bool:
-    """A message that is only an alarm ("911", "EMERGENCIA") or one of the flow's danger phrases."""
+    """A message that is only an alarm ("911", "EMERGENCIA") or one of the flow's danger phrases (not in a
+    question about calling 911: "if I call 911 will they ask my status?")."""
     keywords = turn.flow.keywords
     words = said.split()
-    return said in keywords.emergency_words or contains_any_phrase(words, keywords.emergency_phrases)
+    return said in keywords.emergency_words or (contains_any_phrase(words, keywords.emergency_phrases)
+                                                and not nlu.talks_about_911(turn.inbound.text))
 
 
 def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:

@@ -13,7 +13,9 @@ def phrases(text: str) -> tuple[tuple[str, ...], ...]:
 
 STOP_WHOLE = phrases("""
 stop, stopall, stop all, unsubscribe, cancel, cancelar, end, quit, optout, opt out, revoke, parar, alto, baja,
-darme de baja, stop it, no mas, ya no, stop stop, unsuscribe, desuscribir, detener, basta
+darme de baja, stop it, no mas, ya no, stop stop, unsuscribe, desuscribir, detener, basta, revoke consent, revoke my
+consent, i revoke, i revoke consent, i revoke my consent, withdraw consent, withdraw my consent, opt me out, opt out
+please, retiro mi consentimiento, revoco mi consentimiento, darse de baja, dar de baja, denme de baja
 """)
 STOP_PHRASES = phrases("""
 pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, cancelar la suscripcion,

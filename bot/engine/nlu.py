@@ -185,6 +185,10 @@ def is_stop(text: str, strict: bool = False) -> bool:
 # being written to, in any tense or person.
 _STOP_REQUEST = re.compile(r"\b(no|ya no|nunca|dejen de|deje de|deja de|stop|quit|no longer|never)\s+(me\s+|us\s+)?"
                            r"(escrib|mand|envi|text|messag|send|contact|llam)\w*")
+# "dejen de textearme", "paren de escribirme", "ya no me estén mandando": a messaging verb aimed at the writer
+# (its "me" attached) after a stop: a request to stop being written to even without a word for messages.
+_STOP_WRITING_ME = re.compile(r"\b(no|ya no|nunca|dejen de|deje de|deja de|dejar de|paren de|pare de|para de|"
+                              r"stop|quit)\s+(\w+\s+)?(escrib|mand|envi|text|mensaje|contact|molest)\w*me\b")
 _MESSAGING_WORDS = frozenset("mas more anymore again numero number mensajes messages message mensaje texts textos "
                              "texto sms mensajitos".split())
 _LEADING_STOP = frozenset("stop alto parar basta".split())  # "alto, no mas textos": a stop word, then about messages
@@ -202,14 +206,42 @@ def _is_stop(text: str, words: list[str], strict: bool = False) -> bool:
     if not strict and words and words[0] in _LEADING_STOP and names_messages and len(words) <= 8:
         return True
     about_messages = bool(_MESSAGING_WORDS & set(words))
-    return len(words) <= 16 and about_messages and bool(_STOP_REQUEST.search(" ".join(words)))
+    joined = " ".join(words)
+    return len(words) <= 16 and ((about_messages and bool(_STOP_REQUEST.search(joined)))
+                                 or bool(_STOP_WRITING_ME.search(joined)))
 
 
 def is_emergency(text: str, strict: bool = False) -> bool:
-    """Danger now ("they are shooting", "me estan siguiendo"), not a past event ("he had a gun last Tuesday").
+    """Danger now ("they are shooting", "me estan siguiendo"), not a past event ("he had a gun last Tuesday"),
+    nor a question about calling 911 ("si llamo al 911 viene migracion?").
 
     strict (while an interview question waits): a weapon named in a description is not enough."""
-    return _is_emergency(words_of(text), strict) or shouts_for_help(text)
+    words = words_of(text)
+    return (_is_emergency(words, strict) or shouts_for_help(text)) and not talks_about_911(text, words)
+
+
+_IF_WORDS = frozenset("if si when cuando whenever once".split())  # "if I call 911", "cuando uno llama al 911"
+_ABOUT_911 = frozenset(("911", "emergency", "emergencia", "emergencias", "emergencies"))
+
+
+def talks_about_911(text: str, words: list[str] | None = None) -> bool:
+    """911 (or "emergency") as the topic of a question or a condition, with no danger now once it is set aside:
+    "if I call 911 will they ask for papers?", "¿es lo mismo que el 911?". Such a message gets the answer to what
+    it asks (the policy, or how the line works, both ending with the 911 reminder), not the emergency script.
+    A danger in the same message still counts: "si llamo al 911 me deportan? hay un hombre con pistola afuera"."""
+    words = words_of(text) if words is None else words
+    at = [i for i, w in enumerate(words) if w in _ABOUT_911]
+    if not at:
+        return False
+    conditional = any(_IF_WORDS & set(words[max(0, i - 5):i]) for i in at)
+    if not (conditional or _is_question(text, words) or _has_phrase(words, LINE_QUESTION_PHRASES)):
+        return False
+    rest = [w for w in words if w not in _ABOUT_911 and w not in _CALLING]
+    return not (_is_emergency(rest) or shouts_for_help(text) or _has_phrase(words, NOW_PHRASES))
+
+
+_CALLING = frozenset("call calling called llamo llamar llame llamen llama llamas llamamos marco marcar marque "
+                     "dial dialing".split())
 
 
 # "ayudaaaa", "HELPPP", "auxiliooo", or a bare "help!!" / "ayuda!!!": a cry, not a question about the service.
@@ -432,6 +464,11 @@ def understand(text: str, hint: str | None = None, intent_hint: str | None = Non
     told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words_of(text))
     overridable = (not meaning.sure or (confidence >= MODEL_OUTRANKS_SURE_RULES and not told_crime)
                    or (intent_hint == "emergency" and meaning.intent in ("tip", "greet", "other")))
+    if intent_hint == "emergency" and confidence >= MODEL_OVERRIDES and meaning.intent != "emergency" \
+            and talks_about_911(text):
+        # 911 named in a question is not danger by itself, but a model that senses danger in it wins (rules and
+        # model disagreeing about danger err towards 911): "he is choking, 911 says they are coming, what do I do?"
+        return Understanding(meaning.language, "emergency", meaning.describes_crime, meaning.mentions_immigration)
     if (intent_hint and intent_hint != meaning.intent and confidence >= MODEL_OVERRIDES and overridable
             and meaning.intent not in _RULE_SAFETY and intent_hint not in ("stop", "lang_es", "lang_en")):
         words = words_of(text)
@@ -448,7 +485,8 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    if _is_emergency(words) or shouts_for_help(text):
+    about_911 = talks_about_911(text, words)
+    if (_is_emergency(words) or shouts_for_help(text)) and not about_911:
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words):
         return Understanding(language, "stop", **facts)
