@@ -366,3 +366,13 @@ def test_opt_outs_on_the_blind_set_written_for_them():
     report = evaluate(read_examples(os.path.join(DATA, "twentyfourth.tsv")), classify)
     assert report.stop_recall >= 0.67 and report.stop_precision >= 0.96, "\n".join(report.lines())
     assert report.emergency_recall == 1.0, "\n".join(report.lines())
+
+
+def test_every_phrase_of_the_lexicon_can_match_its_own_text():
+    """Messages are normalised before phrases are looked up ("pa" -> "para", "emergencias" -> "emergencia"), so a
+    phrase written another way could never match; six such phrases were silently dead until session 6."""
+    from bot.engine import lexicon
+    dead = [(name, " ".join(phrase)) for name in dir(lexicon) for table in [getattr(lexicon, name)]
+            if isinstance(table, tuple) and table and isinstance(table[0], tuple)
+            for phrase in table if words_of(" ".join(phrase)) != list(phrase)]
+    assert dead == []

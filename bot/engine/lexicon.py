@@ -15,14 +15,14 @@ STOP_WHOLE = phrases("""
 stop, stopall, stop all, unsubscribe, cancel, cancelar, end, quit, optout, opt out, revoke, parar, alto, baja,
 darme de baja, stop it, no mas, ya no, stop stop, unsuscribe, desuscribir, detener, basta, revoke consent, revoke my
 consent, i revoke, i revoke consent, i revoke my consent, withdraw consent, withdraw my consent, opt me out, opt out
-please, retiro mi consentimiento, revoco mi consentimiento, darse de baja, dar de baja, denme de baja
+pls, retiro mi consentimiento, revoco mi consentimiento, darse de baja, dar de baja, denme de baja
 """)
 STOP_PHRASES = phrases("""
 pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, cancelar la suscripcion,
 stop texting, stop messaging, stop sending, stop contacting, stop writing, dont text, do not text, dont
 message, do not message, dont contact, do not contact, no more messages, no more texts, unsubscribe me, remove
 me, take me off, delete me from, leave me alone, no me manden, no me envien, no me escriban, no me mande, no
-me envie, no me escriba, no me vuelvan a, no mas textos, no mas sms, no more sms, no more messages please, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
+me envie, no me escriba, no me vuelvan a, no mas textos, no mas sms, no more sms, no more messages pls, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
 from your list, de la lista, de su lista, sacame de, quitame de, remove my number, dont want
 these messages, dont want your messages, no quiero estos mensajes, no quiero sus mensajes, quit messaging,
 quit texting, quit sending, cancel messages, cancelar mensajes, ya no manden, no manden nada, no me manden
@@ -122,7 +122,7 @@ while i text, while im texting
 PASSED_PHRASES = phrases("""
 ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are gone, he left, hes gone, he is
 gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no esta, ahorita no estan, ahorita no
-pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, no es pa que vengan, not an emergency, no es
+pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, no es para que vengan, not an emergency, no es
 emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
 urgente, not urgent, hoy no pero, not today but, its quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta
 calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
@@ -136,7 +136,7 @@ aun esta, aun estan, still has, todavia tiene
 """)
 # Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
 LINE_QUESTION_PHRASES = phrases("""
-for emergencies, para emergencias, should i call 911, or call 911, or should i call, o llamo al 911, o marco al
+for emergencies, para emergencia, should i call 911, or call 911, or should i call, o llamo al 911, o marco al
 911, tengo que llamar al 911, tengo que marcar al 911, o tengo que llamar, o tengo que marcar, instead of 911, en
 vez del 911, en lugar del 911, call 911 instead, llamar al 911 mejor
 """)
@@ -236,7 +236,7 @@ passport
 IMMIGRATION_PHRASES = phrases("""
 green card, la migra, no soy legal, im not legal, not legal, no tengo papeles, dont have papers, sin papeles,
 no papers, social security, seguro social, without papers, where i was born, donde naci, my country, mi pais,
-de mi pais, send me back, me regresen, me manden pa mi pais, me manden a mi pais, si soy legal, soy legal, am
+de mi pais, send me back, me regresen, me manden para mi pais, me manden a mi pais, si soy legal, soy legal, am
 i legal, legal status, shes illegal, hes illegal, she is illegal, he is illegal, theyre illegal, they are
 illegal, work permit, permiso de trabajo, no tengo permiso de, permiso para trabajar, parole, humanitarian parole, parole
 humanitario, refugee, refugiado, im illegal, i am illegal, soy ilegal, somos ilegales, estoy ilegal, estamos
@@ -254,7 +254,7 @@ preguntan pregunta preguntaran what how which que como cual cuales
 HELP_WHOLE = phrases("""
 help, info, information, ayuda, informacion, menu, instructions, instrucciones, que es esto, what is this, how
 does this work, como funciona, como funciona esto, what, que, huh, como, me pueden ayudar, me puede ayudar,
-pueden ayudarme, puede ayudarme, can you help me, can u help me, can someone help me
+pueden ayudarme, puede ayudarme, can you help me, can you help me, can someone help me
 """)
 # How-to questions about the line itself: they ask for help even when they mention reporting.
 HELP_HOWTO = phrases("""
@@ -293,7 +293,7 @@ numero, saque este numero, got the number, the number from, el numero de un, qui
 who texted me, vi este numero, found this number, encontre este numero, who this, que onda, bueno, que onda,
 whats up, que tal, como estas, como esta, good morning, good afternoon, good evening, buenos dias, buenas
 tardes, buenas noches, who am i texting, who am i talking to, con quien hablo, a quien le escribo, que lo
-que, q lo q, que hubo, told me to text, told me to write, told me to message, said to text, me dijo que
+que, que lo que, que hubo, told me to text, told me to write, told me to message, said to text, me dijo que
 escribiera, me dijeron que escribiera, me dijo que les escribiera, me dijeron que les escribiera, me dijo que
 mandara, me recomendo, me recomendaron, recommended this, told me about this, me hablaron de este
 """)
