@@ -122,7 +122,7 @@ while i text, while im texting
 PASSED_PHRASES = phrases("""
 ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are gone, he left, hes gone, he is
 gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no esta, ahorita no estan, ahorita no
-pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, no es para que vengan, not an emergency, no es
+pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, not an emergency, no es
 emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
 urgente, not urgent, hoy no pero, not today but, its quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta
 calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
@@ -254,7 +254,7 @@ preguntan pregunta preguntaran what how which que como cual cuales
 HELP_WHOLE = phrases("""
 help, info, information, ayuda, informacion, menu, instructions, instrucciones, que es esto, what is this, how
 does this work, como funciona, como funciona esto, what, que, huh, como, me pueden ayudar, me puede ayudar,
-pueden ayudarme, puede ayudarme, can you help me, can you help me, can someone help me
+pueden ayudarme, puede ayudarme, can you help me, can someone help me
 """)
 # How-to questions about the line itself: they ask for help even when they mention reporting.
 HELP_HOWTO = phrases("""

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALL_911, CALLED_911, CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER,
-                       DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE,
-                       GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, IMMEDIATE, IMMIGRATION_PHRASES,
-                       IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES,
-                       LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS,
-                       REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, NO_LANGUAGE_WORDS,
-                       SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
-                       URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CRIME_PHRASES, CRIME_STEMS,
+                      CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY,
+                      ENGLISH_WORDS, FOR_SALE, GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
+                      IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES,
+                      LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES,
+                      NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES,
+                      SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS,
+                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, URGENCY_PHRASES,
+                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 
 LONG_STORY = 14  # words
@@ -185,7 +186,7 @@ def is_stop(text: str, strict: bool = False) -> bool:
 # being written to, in any tense or person.
 _STOP_REQUEST = re.compile(r"\b(no|ya no|nunca|dejen de|deje de|deja de|stop|quit|no longer|never)\s+(me\s+|us\s+)?"
                            r"(escrib|mand|envi|text|messag|send|contact|llam)\w*")
-# "dejen de textearme", "paren de escribirme", "ya no me estén mandando": a messaging verb aimed at the writer
+# "dejen de textearme", "paren de escribirme", "deja de molestarme": a messaging verb aimed at the writer
 # (its "me" attached) after a stop: a request to stop being written to even without a word for messages.
 _STOP_WRITING_ME = re.compile(r"\b(no|ya no|nunca|dejen de|deje de|deja de|dejar de|paren de|pare de|para de|"
                               r"stop|quit)\s+(\w+\s+)?(escrib|mand|envi|text|mensaje|contact|molest)\w*me\b")
@@ -485,8 +486,7 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understan
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    about_911 = talks_about_911(text, words)
-    if (_is_emergency(words) or shouts_for_help(text)) and not about_911:
+    if (_is_emergency(words) or shouts_for_help(text)) and not talks_about_911(text, words):
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words):
         return Understanding(language, "stop", **facts)

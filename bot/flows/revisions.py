@@ -26,6 +26,7 @@ class FlowRevisions:
         self.clock = clock
         self._flows: dict[int, Flow] = {0: shipped}  # parsed revisions by number (0: the shipped files)
         self._current = (0, float("-inf"))            # (revision number, when it was last read from Redis)
+        self._reviewed: dict[int, bool] = {}          # revisions never change, so neither does their review
 
     @property
     def flow(self) -> Flow:
@@ -69,8 +70,11 @@ class FlowRevisions:
     def policy_reviewed(self) -> bool:
         """Whether the current revision records who reviewed its immigration-policy wording, and when (the
         shipped texts never do: a department's own legal review is part of going live)."""
-        revision = self.library.get(self.current_revision()) or self.library.get(0)
-        return bool(revision.bundle.policy_reviewer and revision.bundle.policy_reviewed_on)
+        number = self.current_revision()
+        if number not in self._reviewed:
+            revision = self.library.get(number) or self.library.get(0)
+            self._reviewed[number] = bool(revision.bundle.policy_reviewer and revision.bundle.policy_reviewed_on)
+        return self._reviewed[number]
 
     def publish(self, bundle: Bundle, author: str, comment: str, reverts: int | None = None) -> int:
         """Publish a checked bundle as the new current revision (this process uses it at once)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,19 +54,32 @@ class Filters:
         return ((not self.status or tip.status == self.status) and (not self.language or tip.locale == self.language)
                 and (not self.channel or tip.channel == self.channel)
                 and (not self.priority or tip.priority == self.priority)
-                and (not self.crime_type or tip.crime_type == self.crime_type) and (not self.q or found_by(tip, self.q)))
+                and (not self.crime_type or tip.crime_type == self.crime_type)
+                and (not self.q or self.search.finds(tip)))
+
+    @cached_property
+    def search(self) -> "Search":
+        """The search, read once for the whole list."""
+        return Search(self.q)
 
 
-def found_by(tip: Tip, query: str) -> bool:
-    """Whether a search finds a tip: its code (with or without the dash), its case number, or every word of the
-    query in its answers and later messages (case and accents ignored)."""
-    code = tip_code(query)
-    if code:
-        return tip.code == code
-    if tip.case_number and normalise(query) == normalise(tip.case_number):
-        return True
-    text = normalise(" ".join([answer or "" for _, answer in tip.answers] + [entry.text for entry in tip.addenda]))
-    return all(word in text for word in normalise(query).split())
+class Search:
+    """A search of tips: a tip code (with or without the dash), a case number, or words (case and accents
+    ignored) that must all be in a tip's answers and later messages."""
+
+    def __init__(self, query: str) -> None:
+        self.code = tip_code(query)
+        self.normalised = normalise(query)
+        self.words = self.normalised.split()
+
+    def finds(self, tip: Tip) -> bool:
+        """Whether the search finds this tip."""
+        if self.code:
+            return tip.code == self.code
+        if tip.case_number and self.normalised == normalise(tip.case_number):
+            return True
+        text = normalise(" ".join([answer or "" for _, answer in tip.answers] + [entry.text for entry in tip.addenda]))
+        return all(word in text for word in self.words)
 
 
 def _date(value: object) -> str:
@@ -117,7 +131,8 @@ def tips() -> str:
     user = g.session.user.name
     read = accounts().read_codes(user, [tip.code for tip in shown])
     seen = accounts().seen_at(user, [tip.code for tip in shown if tip.code in read and tip.addenda])
-    news = {tip.code for tip in shown if tip.code in read and tip.addenda and tip.addenda[-1].at > seen.get(tip.code, 0)}
+    news = {tip.code for tip in shown
+            if tip.code in read and tip.addenda and tip.addenda[-1].at > seen.get(tip.code, 0)}
     return render_template("admin/tips.html", tips=shown, read=read, news=news, filters=filters, statuses=STATUSES,
                            priorities=PRIORITIES, crime_types=CRIME_TYPES, scanned=len(codes), scan_limit=SCAN_LIMIT,
                            refresh=REFRESH_SECONDS)
@@ -151,7 +166,8 @@ def tip(code: str) -> str:
 def _thread(tip: Tip) -> list[tuple[str, object, str]]:
     """The resident's later messages and the officers' replies, in time order: (who, entry, delivery)."""
     return sorted([("resident", e, "") for e in tip.addenda]
-                  + [("officer", e, tip.reply_status(i)) for i, e in enumerate(tip.replies)], key=lambda item: item[1].at)
+                  + [("officer", e, tip.reply_status(i)) for i, e in enumerate(tip.replies)],
+                  key=lambda item: item[1].at)
 
 
 def _photos(services: Services, tip: Tip) -> list:
@@ -278,7 +294,8 @@ def stats() -> str:
     """Aggregate counts for the last 30 days (coordinators and admins); small counts are masked."""
     services = current_services()
     days = 30
-    summary = services.stats.summary(datetime.fromtimestamp(services.clock(), ZoneInfo(services.config.timezone)).date(), days)
+    today = datetime.fromtimestamp(services.clock(), ZoneInfo(services.config.timezone)).date()
+    summary = services.stats.summary(today, days)
     peak = max([max(d.values()) for d in summary.per_day.values()] + [SMALL])
     return render_template("admin/stats.html", summary=summary, days=days, shown=shown, small=SMALL, peak=peak,
                            outcomes=OUTCOMES)

@@ -18,6 +18,7 @@ from bot.tips.repository import new_code
 from bot.understanding.models import hints
 
 from .auth import audit, requires
+from .present import Labels
 
 bp = Blueprint("editor", __name__, url_prefix="/dashboard/flows", template_folder="templates")
 DRAFT_OVERLAY = "draft."
@@ -70,7 +71,8 @@ def edit() -> str | Response:
     places = [p for p in (texts_in_order(report.flow) if report.flow else []) if p.key.startswith("flows.")]
     listed = {p.key for p in places}
     extra = sorted((set(bundle.texts.get("en", {})) | set(bundle.texts.get("es", {}))) - listed)
-    rows = [(p.key, step_name(p)) for p in places] + [(key, t_dashboard("step_unused")) for key in extra]
+    labels = Labels(services.config.officer_locale)
+    rows = [(p.key, step_name(p, labels)) for p in places] + [(key, labels.t("step_unused")) for key in extra]
     sms = {(row.key, row.locale): row for row in report.sms}
     policy = policy_keys(report.flow) if report.flow else set()
     return render_template("admin/flow_edit.html", bundle=bundle, report=report, rows=rows, sms=sms, policy=policy,
@@ -80,27 +82,18 @@ def edit() -> str | Response:
                            policy_changed=_policy_changed(services, bundle, report))
 
 
-def t_dashboard(key: str, **params: str) -> str:
-    """A dashboard label in the officer locale."""
-    return i18n.text(f"dashboard.{key}", current_services().config.officer_locale, **params)
-
-
-def step_name(place: TextPlace) -> str:
-    """The plain-language name of where a text is sent ("Interview question: where it happened")."""
-    locale = current_services().config.officer_locale
-    has = lambda key: i18n.has(f"dashboard.{key}", locale)  # noqa: E731
+def step_name(place: TextPlace, labels: Labels) -> str:
+    """The plain-language name of where a text is sent ("Interview question: Where")."""
     if place.node is None:
-        return t_dashboard(f"step_message_{place.role}") if has(f"step_message_{place.role}") \
-            else t_dashboard("step_message", name=place.role.replace("_", " "))
-    if has(f"step_{place.node}"):
-        name = t_dashboard(f"step_{place.node}")
+        return labels.t(f"step_message_{place.role}") if labels.has(f"step_message_{place.role}") \
+            else labels.t("step_message", name=place.role.replace("_", " "))
+    if labels.has(f"step_{place.node}"):
+        name = labels.t(f"step_{place.node}")
     elif place.node_type == "question" and place.field:
-        label = i18n.text(f"officer.{place.field}", locale) if i18n.has(f"officer.{place.field}", locale) \
-            else place.field.replace("_", " ")
-        name = t_dashboard("step_question", field=label)
+        name = labels.t("step_question", field=labels.field(place.field).replace("_", " "))
     else:
-        name = t_dashboard("step_type_" + place.node_type, name=place.node.replace("_", " "))
-    return name + (t_dashboard("step_invalid_suffix") if place.role == "invalid" else "")
+        name = labels.t("step_type_" + place.node_type, name=place.node.replace("_", " "))
+    return name + (labels.t("step_invalid_suffix") if place.role == "invalid" else "")
 
 
 def _bundle_from_form(old: Bundle) -> Bundle:
@@ -198,7 +191,8 @@ def revert(number: int) -> Response:
         return redirect(url_for("editor.overview", error="draft_has_errors"))
     if _policy_changed(services, revision.bundle, report) and not g.session.user.can("admin"):
         return redirect(url_for("editor.overview", error="policy_needs_admin"))
-    new = services.revisions.publish(revision.bundle, g.session.user.name, f"revert to revision {number}", reverts=number)
+    new = services.revisions.publish(revision.bundle, g.session.user.name, f"revert to revision {number}",
+                                     reverts=number)
     audit().write(g.session.user.name, "flow_revert", detail=f"revision {new} = revision {number}")
     return redirect(url_for("editor.overview", done="reverted"))
 

@@ -28,30 +28,42 @@ def local_time(stamp: float, zone: str) -> str:
     return datetime.fromtimestamp(stamp, tz=ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def install(app: Flask, services: Services) -> None:
-    """Register the template filters and the t() label helper (in LINE_OFFICER_LOCALE)."""
-    locale = services.config.officer_locale
+class Labels:
+    """The dashboard's labels in LINE_OFFICER_LOCALE (translations/dashboard.*.yml and officer.*.yml)."""
 
-    def t(key: str, **params: object) -> str:
-        return i18n.text(f"dashboard.{key}", locale, **{k: str(v) for k, v in params.items()})
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
 
-    def field_label(field: str) -> str:
-        return i18n.text(f"officer.{field}", locale) if i18n.has(f"officer.{field}", locale) else field
+    def t(self, key: str, **params: object) -> str:
+        """A dashboard label, its placeholders filled."""
+        return i18n.text(f"dashboard.{key}", self.locale, **{k: str(v) for k, v in params.items()})
 
-    def reply_label(result: str) -> str:
+    def has(self, key: str) -> bool:
+        """Whether there is a dashboard label of that key."""
+        return i18n.has(f"dashboard.{key}", self.locale)
+
+    def field(self, field: str) -> str:
+        """An interview answer's label ("Where"), or the field's own name when it has none."""
+        return i18n.text(f"officer.{field}", self.locale) if i18n.has(f"officer.{field}", self.locale) else field
+
+    def reply(self, result: str) -> str:
+        """A delivery result of an officer's reply, in words."""
         head, _, reason = result.partition(": ")
         head = head.split(" ")[0]
         if head in ("failed", "undelivered"):
             key = f"dashboard.reason_{reason}"
-            return t("reply_failed", reason=i18n.text(key, locale) if i18n.has(key, locale) else reason or head)
+            return self.t("reply_failed", reason=i18n.text(key, self.locale) if i18n.has(key, self.locale)
+                          else reason or head)
         key = "reply_queued_status" if head == "queued" else f"reply_{head}"
-        return t(key) if i18n.has(f"dashboard.{key}", locale) else head
+        return self.t(key) if self.has(key) else head
 
-    def has_label(key: str) -> bool:
-        return i18n.has(f"dashboard.{key}", locale)
 
-    app.jinja_env.globals.update(t=t, field_label=field_label, reply_label=reply_label, has_label=has_label)
-    app.jinja_env.globals["officer_locale"] = locale
+def install(app: Flask, services: Services) -> None:
+    """Register the template filters and the label helpers (in LINE_OFFICER_LOCALE)."""
+    labels = Labels(services.config.officer_locale)
+    app.jinja_env.globals.update(t=labels.t, field_label=labels.field, reply_label=labels.reply,
+                                 has_label=labels.has)
+    app.jinja_env.globals["officer_locale"] = labels.locale
     app.jinja_env.globals["timezone"] = services.config.timezone
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["when"] = lambda stamp: local_time(float(stamp), services.config.timezone)
