@@ -33,6 +33,8 @@ from bot.officers.alerts import OfficerAlerts
 from bot.officers.audit import AuditLog
 from bot.officers.directory import OfficerDirectory
 from bot.officers.duty import DutyRoster
+from bot.officers.second_factor import SecondFactors
+from bot.officers.single_sign_on import SingleSignOn
 from bot.platform.config import Config, ConfigError, load_config
 from bot.platform.jobqueue import JobQueue
 from bot.platform.logs import setup_logging
@@ -148,7 +150,9 @@ def build_services(config: Config, client: redis.Redis, flow: Flow, clock: Calla
                     media_fetcher=config.extra.get("media_fetcher") or HttpFetcher(), deliveries=deliveries,
                     stats=stats, roster=roster, officers=officers,
                     alerts=OfficerAlerts(config, senders, deliveries, tips, officers),
-                    accounts=Accounts(client, config.session_ttl, clock, config.session_idle), audit=AuditLog(client, clock),
+                    accounts=Accounts(client, config.session_ttl, clock, config.session_idle),
+                    second_factors=SecondFactors(client, config.hash_secret, clock),
+                    sso=SingleSignOn(client, config, clock) if config.sso else None, audit=AuditLog(client, clock),
                     outbox=outbox, spool=spool, jobs=jobs, senders=senders, line=line)
 
 

@@ -265,9 +265,28 @@ def users_create(name: str, role: str, password: str | None) -> None:
 
 @users_group.command("list")
 def users_list() -> None:
-    """List the accounts and their roles."""
+    """List the accounts: name, role, how they sign in, and whether they are disabled."""
+    factors = current_services().second_factors
     for user in _accounts().all():
-        click.echo(f"{user.name}\t{user.role}{chr(9) + 'disabled' if user.disabled else ''}")
+        if user.source == "sso":
+            how = "single sign-on"
+        else:
+            how = "password + second factor" if factors.enrolled(user.name) else "password, no second factor"
+        click.echo(f"{user.name}\t{user.role}\t{how}{chr(9) + 'disabled' if user.disabled else ''}")
+
+
+@users_group.command("reset-mfa")
+@click.argument("name")
+def users_reset_mfa(name: str) -> None:
+    """Remove a user's second factor (a lost phone): their sessions end and the next sign-in enrols again."""
+    services = current_services()
+    if _accounts().get(name) is None:
+        click.echo(f"error: no user named {name!r}", err=True)
+        sys.exit(1)
+    services.second_factors.reset(name)
+    services.accounts.end_sessions(name)
+    services.audit.write("cli", "user_reset_mfa", detail=name)
+    click.echo(f"second factor reset for {name!r}; their sessions were ended and the next sign-in enrols again")
 
 
 @users_group.command("password")

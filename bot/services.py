@@ -22,6 +22,8 @@ from bot.officers.alerts import OfficerAlerts
 from bot.officers.audit import AuditLog
 from bot.officers.directory import OfficerDirectory
 from bot.officers.duty import DutyRoster
+from bot.officers.second_factor import SecondFactors
+from bot.officers.single_sign_on import SingleSignOn
 from bot.platform.config import Config
 from bot.platform.jobqueue import JobQueue
 from bot.tips.deliveries import Deliveries
@@ -54,6 +56,8 @@ class Services:
     officers: OfficerDirectory
     alerts: OfficerAlerts
     accounts: Accounts
+    second_factors: SecondFactors
+    sso: SingleSignOn | None  # None unless LINE_OIDC_ISSUER is set
     audit: AuditLog
     outbox: Outbox
     spool: Spool

@@ -236,6 +236,23 @@ class Staff:
             app.extensions["linea"].accounts.create(name, role, PASSWORD)
             response = self.login(name, PASSWORD)
             assert response.status_code == 302, response.get_data(as_text=True)
+            if "/login/" in response.headers["Location"]:  # a second factor is due: enrol one, as a person would
+                self.secret = self.enrol()
+
+    def enrol(self) -> str:
+        """Set up the authenticator app from the secret the enrolment page shows; return that secret."""
+        import re
+        page = self.get("/login/enrol").get_data(as_text=True)
+        secret = re.search(r'id="mfa-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+        response = self.post("/login/enrol", {"code": self.code(secret)})
+        assert response.status_code == 200 and "recovery-codes" in response.get_data(as_text=True)
+        self.get("/dashboard/", follow_redirects=True)  # the complete session's form token
+        return secret
+
+    def code(self, secret: str, offset: float = 0.0) -> str:
+        """The code an authenticator app shows now (by the app's clock), or offset seconds from now."""
+        import pyotp
+        return pyotp.TOTP(secret).at(self.app.extensions["linea"].clock() + offset)
 
     def get(self, path: str, **kwargs: Any):
         """GET over https; remembers the page's CSRF token."""

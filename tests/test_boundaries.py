@@ -45,7 +45,7 @@ def test_only_the_owner_imports(package, owners):
 REPOSITORIES = {"bot/platform/keys.py", "bot/conversations/store.py", "bot/conversations/stats.py",
                 "bot/tips/repository.py", "bot/tips/handles.py", "bot/tips/deliveries.py", "bot/tips/photos.py",
                 "bot/officers/accounts.py", "bot/officers/audit.py", "bot/officers/duty.py", "bot/flows/library.py",
-                "bot/channels/outbox.py"}
+                "bot/channels/outbox.py", "bot/officers/second_factor.py", "bot/officers/single_sign_on.py"}
 
 
 def test_redis_keys_are_spelled_only_in_the_repository_modules():

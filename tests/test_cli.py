@@ -106,7 +106,7 @@ def test_users_create_asks_for_the_password_twice_and_never_has_a_default(local_
                            input="a long enough password\na long enough password\n")
     assert result.exit_code == 0 and "created officer 'maria'" in result.output
     assert "a long enough password" not in result.output  # hidden input
-    assert runner.invoke(args=["users", "list"]).output == "maria\tofficer\n"
+    assert runner.invoke(args=["users", "list"]).output == "maria\tofficer\tpassword, no second factor\n"
     accounts = local_app.extensions["linea"].accounts
     assert accounts.authenticate("maria", "a long enough password") is not None
 
@@ -154,7 +154,7 @@ def test_users_disable_and_password_end_sessions(local_app):
     token = accounts.start_session(accounts.get("maria"), "127.0.0.1")
     assert runner.invoke(args=["users", "disable", "maria"]).exit_code == 0
     assert accounts.session(token) is None and accounts.authenticate("maria", "a long enough password") is None
-    assert "maria\tadmin\tdisabled" in runner.invoke(args=["users", "list"]).output
+    assert "maria\tadmin\tpassword, no second factor\tdisabled" in runner.invoke(args=["users", "list"]).output
     assert runner.invoke(args=["users", "disable", "maria", "--enable"]).exit_code == 0
     token = accounts.start_session(accounts.get("maria"), "127.0.0.1")
     result = runner.invoke(args=["users", "password", "maria", "--password", "a brand new password"])

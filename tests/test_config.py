@@ -271,3 +271,13 @@ def test_alert_detail_is_full_or_link(value, ok):
     else:
         with pytest.raises(ConfigError, match="LINE_ALERT_DETAIL"):
             load_config(production(LINE_ALERT_DETAIL=value))
+
+
+@pytest.mark.parametrize("mode, mfa", [("local", "optional"), ("production", "required")])
+def test_the_second_factor_is_required_by_default_outside_local_mode(mode, mfa):
+    settings = {"mode": mode}
+    if mode == "production":
+        settings.update(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t" * 32,
+                        public_base_url="https://tips.example.org", officer_numbers="+15550100001",
+                        hash_secret="a-long-enough-secret-123", sms_from="+15550009999")
+    assert load_config(environ={}, overrides=settings).mfa == mfa

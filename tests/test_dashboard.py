@@ -5,8 +5,9 @@ import re
 
 import pytest
 
+from bot import create_app
 from bot.tips.repository import Tip
-from tests.conftest import PASSWORD, Staff, inbound_form, post_signed, replies
+from tests.conftest import PASSWORD, Staff, inbound_form, post_signed, production_config, replies
 
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)> \u202eevil\u202c'
 
@@ -45,7 +46,15 @@ def test_pages_need_a_sign_in(app):
         assert response.status_code == 302 and response.location.startswith("/login?next=")
 
 
-def test_signing_in_sets_a_secure_host_only_session_cookie(app):
+@pytest.fixture
+def password_only_app(redis_url, clock, twilio_http):
+    """Officers sign in with a password alone (LINE_MFA=officers-optional); the second factor has its own tests."""
+    return create_app(production_config(redis_url, mfa="officers-optional",
+                                        extra={"clock": clock, "twilio_http_client": twilio_http}))
+
+
+def test_signing_in_sets_a_secure_host_only_session_cookie(password_only_app):
+    app = password_only_app
     app.extensions["linea"].accounts.create("maria", "officer", PASSWORD)
     staff = Staff(app)
     response = staff.login("maria", PASSWORD)
@@ -79,7 +88,8 @@ def test_wrong_passwords_are_throttled_and_audited(app):
     ("https://evil.example/dashboard", "/dashboard/"), ("//evil.example/x", "/dashboard/"),
     ("/login", "/dashboard/"), ("/dashboard\\@evil", "/dashboard/"),
 ])
-def test_after_sign_in_only_dashboard_paths_are_followed(app, target, lands):
+def test_after_sign_in_only_dashboard_paths_are_followed(password_only_app, target, lands):
+    app = password_only_app
     app.extensions["linea"].accounts.create("maria", "officer", PASSWORD)
     staff = Staff(app)
     staff.get("/login?next=" + target)
@@ -106,7 +116,17 @@ def test_a_session_ends_after_30_idle_minutes_but_not_while_in_use(app, clock):
     assert staff.get("/dashboard/tips").status_code == 302  # ended, not just refused once
 
 
-def test_signing_out_everywhere_ends_every_session_of_the_user(app):
+def test_a_session_in_constant_use_still_ends_after_its_lifetime(app, clock):
+    staff = Staff(app, "maria")
+    for _ in range(35):  # a page every 20 minutes for 11 h 40 min
+        clock.advance(20 * 60)
+        assert staff.get("/dashboard/tips").status_code == 200
+    clock.advance(20 * 60 + 1)  # LINE_SESSION_TTL: 12 h
+    assert staff.get("/dashboard/tips").location.startswith("/login")
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_user(password_only_app):
+    app = password_only_app
     desk, phone = Staff(app, "maria"), Staff(app)
     phone.login("maria", PASSWORD)
     other = Staff(app, "jose")

@@ -148,7 +148,7 @@ def test_line_is_only_the_loop():
 
 BUILT_ONCE = ("ConversationStore", "TipRepository", "HandleStore", "PhotoStore", "Deliveries", "DutyRoster", "Stats",
               "Spool", "Outbox", "FlowLibrary", "FlowRevisions", "Renderer", "OfficerDirectory", "OfficerAlerts",
-              "Accounts", "AuditLog", "JobQueue", "Senders", "PhotoIntake", "Line", "Services")
+              "Accounts", "SecondFactors", "SingleSignOn", "AuditLog", "JobQueue", "Senders", "PhotoIntake", "Line", "Services")
 
 
 @pytest.mark.parametrize("cls", BUILT_ONCE)

@@ -54,7 +54,7 @@ def fits(page) -> None:
 
 PAGES = ["/dashboard/tips", "/dashboard/tips/{code}", "/dashboard/tips/{code}/case-file", "/dashboard/stats",
          "/dashboard/flows/", "/dashboard/flows/edit", "/dashboard/flows/preview", "/dashboard/duty",
-         "/dashboard/audit"]
+         "/dashboard/audit", "/dashboard/users"]
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,15 @@ def test_dashboard_pages_fit_a_phone_and_warn_until_the_policy_review(phone, ser
     expect(phone.locator("main h1")).to_be_visible()
     fits(phone)
     expect(phone.locator("#policy-review-warning")).to_be_visible()  # on every page, until it is recorded
+
+
+def test_setting_up_a_second_factor_fits_a_phone(phone, server, admin):
+    sign_in(phone, server, admin)
+    phone.goto(server.base_url + "/login/enrol")
+    expect(phone.locator("#mfa-qr svg")).to_be_visible()
+    fits(phone)
+    box = phone.locator("#mfa-qr svg").bounding_box()
+    assert box["width"] >= 150  # big enough for a phone camera to read off another screen
 
 
 def test_the_tip_list_on_a_phone_shows_each_tip_as_a_card(phone, server, admin, code):

@@ -5,6 +5,7 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .mail_settings import clean_address, parse_smtp_url
@@ -43,6 +44,14 @@ class Config:
     followup_ttl: int = 72 * 3600                 # LINE_FOLLOWUP_TTL (seconds officers may write back)
     session_ttl: int = 12 * 3600                  # LINE_SESSION_TTL (seconds a dashboard login lasts at most)
     session_idle: int = 30 * 60                   # LINE_SESSION_IDLE (seconds without a request that end it)
+    mfa: str = ""                                 # LINE_MFA (required | officers-optional | optional; see README)
+    local_login: str = "on"                       # LINE_LOCAL_LOGIN ("off": single sign-on only)
+    oidc_issuer: str = ""                         # LINE_OIDC_ISSUER (single sign-on provider, e.g. Entra ID)
+    oidc_client_id: str = ""                      # LINE_OIDC_CLIENT_ID
+    oidc_client_secret: str = ""                  # LINE_OIDC_CLIENT_SECRET
+    oidc_groups_claim: str = "groups"             # LINE_OIDC_GROUPS_CLAIM (the ID token claim with the groups)
+    oidc_role_groups: str = ""                    # LINE_OIDC_ROLE_GROUPS (admin=G1,coordinator=G2,officer=G3)
+    oidc_label: str = "single sign-on"            # LINE_OIDC_LABEL (the button: "Sign in with ...")
     tip_retention_days: int = 365                 # LINE_TIP_RETENTION_DAYS (tips and photos are purged after)
     max_body_chars: int = 1600                    # LINE_MAX_BODY_CHARS
     max_request_bytes: int = 256 * 1024           # LINE_MAX_REQUEST_BYTES
@@ -62,6 +71,11 @@ class Config:
         """True in the explicit local mode (simulator, outbox, optional signatures)."""
         return self.mode == "local"
 
+    @property
+    def sso(self) -> bool:
+        """True when officers can sign in through an OpenID Connect provider."""
+        return bool(self.oidc_issuer)
+
 
 _ENV = {
     "mode": "LINE_MODE", "redis_url": "REDIS_URL", "twilio_account_sid": "TWILIO_ACCOUNT_SID",
@@ -74,7 +88,10 @@ _ENV = {
     "max_body_chars": "LINE_MAX_BODY_CHARS", "max_request_bytes": "LINE_MAX_REQUEST_BYTES",
     "officer_locale": "LINE_OFFICER_LOCALE", "timezone": "LINE_TIMEZONE", "queue_name": "LINE_QUEUE",
     "lock_seconds": "LINE_LOCK_SECONDS", "spool_dir": "LINE_SPOOL_DIR", "spool_interval": "LINE_SPOOL_INTERVAL",
-    "redis_check": "LINE_REDIS_CHECK",
+    "redis_check": "LINE_REDIS_CHECK", "mfa": "LINE_MFA", "local_login": "LINE_LOCAL_LOGIN",
+    "oidc_issuer": "LINE_OIDC_ISSUER", "oidc_client_id": "LINE_OIDC_CLIENT_ID",
+    "oidc_client_secret": "LINE_OIDC_CLIENT_SECRET", "oidc_groups_claim": "LINE_OIDC_GROUPS_CLAIM",
+    "oidc_role_groups": "LINE_OIDC_ROLE_GROUPS", "oidc_label": "LINE_OIDC_LABEL",
     "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
 }
 
@@ -115,6 +132,7 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
     if config.local:
         config = replace(config, hash_secret=config.hash_secret or LOCAL_HASH_SECRET,
                          officer_numbers=config.officer_numbers or LOCAL_OFFICERS)
+    config = replace(config, mfa=config.mfa or ("optional" if config.local else "required"))
     check_config(config)
     return config
 
@@ -127,6 +145,46 @@ def _check_email(config: Config) -> None:
             clean_address(address)
     except ValueError as exc:
         raise ConfigError(f"email settings: {exc}") from None
+
+
+MFA_MODES = ("required", "officers-optional", "optional")
+
+
+def role_groups(spec: str) -> dict[str, str]:
+    """Parse LINE_OIDC_ROLE_GROUPS ("admin=G1,coordinator=G2") into {group: role}; raise ConfigError if malformed."""
+    groups: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        role, _, group = item.partition("=")
+        role, group = role.strip(), group.strip()
+        if role not in ("officer", "coordinator", "admin") or not group:
+            raise ConfigError(f"LINE_OIDC_ROLE_GROUPS: {item!r} is not ROLE=GROUP (roles: officer, coordinator, "
+                              "admin)")
+        groups[group] = role
+    return groups
+
+
+def _check_sign_in(config: Config) -> None:
+    if config.mfa not in MFA_MODES:
+        raise ConfigError(f"LINE_MFA must be one of: {', '.join(MFA_MODES)}")
+    if config.mfa == "optional" and not config.local:
+        raise ConfigError("LINE_MFA=optional is allowed only in local mode (LINE_MODE=local); production needs "
+                          "'required' or 'officers-optional'")
+    if config.local_login not in ("on", "off"):
+        raise ConfigError("LINE_LOCAL_LOGIN must be 'on' or 'off'")
+    if config.local_login == "off" and not config.sso:
+        raise ConfigError("LINE_LOCAL_LOGIN=off needs single sign-on: set LINE_OIDC_ISSUER (see DEPLOY.md)")
+    if not config.sso:
+        return
+    missing = [var for name, var in _ENV.items()
+               if name in ("oidc_client_id", "oidc_client_secret", "oidc_role_groups") and not getattr(config, name)]
+    if missing:
+        raise ConfigError("Single sign-on (LINE_OIDC_ISSUER is set) needs: " + ", ".join(missing))
+    role_groups(config.oidc_role_groups)
+    parts = urlsplit(config.oidc_issuer)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and (loopback or config.local)):
+        raise ConfigError("LINE_OIDC_ISSUER must be an https:// URL (e.g. "
+                          "https://login.microsoftonline.com/TENANT/v2.0)")
 
 
 def check_config(config: Config) -> None:
@@ -145,6 +203,7 @@ def check_config(config: Config) -> None:
         raise ConfigError(f"LINE_TIMEZONE {config.timezone!r} is not a known time zone "
                           "(e.g. America/Chicago)") from None
     _check_email(config)
+    _check_sign_in(config)
     if config.local:
         return
     missing = [var for name, var in _ENV.items()

@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app
 
 from bot.services import Services
 
-from . import auth, dashboard, editor, notice, present, simulator, webhook
+from . import auth, dashboard, editor, notice, present, second_factor, simulator, sso, users, webhook
 
 
 def register(app: Flask, services: Services) -> None:
@@ -18,6 +18,9 @@ def register(app: Flask, services: Services) -> None:
     app.register_blueprint(webhook.bp)
     app.register_blueprint(notice.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(second_factor.bp)
+    app.register_blueprint(sso.bp)
+    app.register_blueprint(users.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(editor.bp)
     if services.config.local:
@@ -27,7 +30,10 @@ def register(app: Flask, services: Services) -> None:
     @app.context_processor
     def _policy_review() -> dict:
         # base.html asks on signed-in pages only: one Redis read there, none for the webhook
-        return {"policy_review_missing": lambda: not services.revisions.policy_reviewed()}
+        return {"policy_review_missing": lambda: not services.revisions.policy_reviewed(),
+                # a link to enrol, where a second factor is not required of everyone (one Redis read there)
+                "offer_second_factor": lambda name: services.config.mfa != "required"
+                and not services.second_factors.enrolled(name)}
 
 
 def favicon() -> Response:
