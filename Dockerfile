@@ -21,10 +21,13 @@ COPY bot/ ./bot/
 COPY flows/ ./flows/
 COPY translations/ ./translations/
 COPY wsgi.py worker.py ./
+# The intent models are trained once, here, into a read-only cache every container reads at start-up.
 RUN python -m compileall -q bot wsgi.py worker.py \
+    && python -c "from bot.understanding.intent_model import load; load('/usr/local/share/linea/models')" \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent linea \
     && install -d -o linea -g linea -m 700 /var/spool/linea
-ENV LINE_SPOOL_DIR=/var/spool/linea
+ENV LINE_SPOOL_DIR=/var/spool/linea \
+    LINE_MODEL_CACHE=/usr/local/share/linea/models
 
 USER linea
 

@@ -5,7 +5,9 @@
 Each run is a fresh `python -c` subprocess that times, with its own clock:
   import    `from bot import create_app` (baseline: `import flask`)
   create    `create_app()` in local mode, REDIS_URL pointing to a private redis-server
-            (baseline: a bare Flask app with one route that answers a fixed TwiML)
+            (baseline: a bare Flask app with one route that answers a fixed TwiML); "line" reads the trained
+            intent models from its cache (LINE_MODEL_CACHE, filled by the untimed run), "line, training" gets an
+            empty cache every run, so it trains them as a first start or a changed training set does
   first     the first request through app.test_client(): POST /twilio/messages "hola" from a new sender
   second    a second request (another new sender, "buenas noches"; different text, so no per-text cache helps)
 and the parent times the whole subprocess (interpreter start to exit). Runs of the line and of the baseline
@@ -132,13 +134,20 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TWILIO_", "PYTHON"))}
         env.update(LINE_MODE="local", REDIS_URL=url, PYTHONPATH=ROOT,
                    PYTHONPYCACHEPREFIX=os.path.join(workdir, "pycache"))
-        children = {"baseline": BASELINE_CHILD, "line": LINE_CHILD}
-        for code in children.values():  # untimed: compile .pyc into the temporary prefix, warm the file cache
-            run_child(code, env)
+        env["LINE_MODEL_CACHE"] = os.path.join(workdir, "models")
+        children = {"baseline": BASELINE_CHILD, "line": LINE_CHILD, "line, training": LINE_CHILD}
+
+        def env_for(name: str) -> dict[str, str]:
+            if name != "line, training":
+                return env
+            return {**env, "LINE_MODEL_CACHE": tempfile.mkdtemp(prefix="models-", dir=workdir)}  # empty
+
+        for name, code in children.items():  # untimed: compile .pyc into the temporary prefix, warm the caches
+            run_child(code, env_for(name))
         results: dict[str, list[dict[str, float]]] = {name: [] for name in children}
         for run in range(args.runs):
             for name, code in children.items():
-                results[name].append(run_child(code, env))
+                results[name].append(run_child(code, env_for(name)))
             redis.Redis.from_url(url).flushall()
             if run == 0 or run + 1 == args.runs:
                 print(f"  .. run {run + 1}/{args.runs} done", file=sys.stderr, flush=True)
@@ -160,9 +169,11 @@ def main() -> None:
 
         print("ratio line/baseline (medians): " + ", ".join(
             f"{c} {median('line', c) / median('baseline', c):.1f}" for c in columns))
+        print(f"create_app() with the cached models / training them (medians): "
+              f"{median('line', 'create') / median('line, training', 'create'):.2f}")
         first, second = median("line", "first"), median("line", "second")
         print(f"line: create_app() takes {median('line', 'create') * 1000:.0f} ms (flows, translations, the language "
-              f"model and the intent model's training, once per process); then the first request takes "
+              f"model and the cached intent models, once per process); then the first request takes "
               f"{first * 1000:.1f} ms and the second {second * 1000:.1f} ms (bare Flask: "
               f"{median('baseline', 'first') * 1000:.1f} ms and {median('baseline', 'second') * 1000:.1f} ms)")
     finally:

@@ -71,7 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     problems = i18n.check(message_keys(flow) | set(SHELL_KEYS))
     if problems:
         raise ConfigError("translations are incomplete: " + "; ".join(problems))
-    load_models()  # now, not on the first resident's message
+    load_models(config.model_cache)  # now, not on the first resident's message (trained once per data)
     # Fail fast: a message Redis cannot take within ~2 s goes to the spool and Twilio still gets its answer.
     try:
         client = connect(config.redis_url, socket_timeout=1.5, socket_connect_timeout=1, health_check_interval=30,

@@ -31,7 +31,8 @@ def replay(transcript: dict[str, Any]):
     now = START
     for number, step in enumerate(transcript["steps"], 1):
         now += step.get("wait", 60)
-        inbound = Inbound(text=str(step["send"]), channel=transcript.get("channel", "sms"), fresh_code=FRESH_CODE)
+        inbound = Inbound(text=str(step["send"]), channel=transcript.get("channel", "sms"), fresh_code=FRESH_CODE,
+                          stop_confidence=float(step.get("stop_confidence", 0.0)))
         outcome = advance(FLOW, state, inbound, now)
         yield number, step, outcome
         state = outcome.state

@@ -19,7 +19,7 @@ def test_training_file_is_the_labelled_sets_in_order():
 
 
 def test_the_model_never_hints_an_opt_out_or_a_language_switch():
-    assert set(model().prior) == set(HINTED)
+    assert set(model().log_prior) == set(HINTED)
     assert intent_hint("STOP") != "stop" and intent_hint("english please") not in ("lang_en", "lang_es")
 
 
@@ -41,9 +41,27 @@ def test_no_hint_without_words_or_without_a_clear_margin(text):
 @pytest.mark.parametrize("held_out", TRAINED_ON[1:])
 def test_left_out_sets_are_mostly_right(held_out):
     """Trained without one set, the model alone still gets most of that set right (what new phrasing gets)."""
-    trained = IntentModel(e for name in TRAINED_ON if name != held_out
+    trained = IntentModel.train(e for name in TRAINED_ON if name != held_out
                           for e in read_examples(os.path.join(DATA, f"{name}.tsv")))
     examples = [e for e in read_examples(os.path.join(DATA, f"{held_out}.tsv")) if e.intent in HINTED]
     report = evaluate(examples, lambda text: ("en", trained.predict(text)[0]))
     assert report.intent_accuracy >= 0.80, "\n".join(report.lines()[:7])
 
+
+
+@pytest.mark.parametrize("text, wants_out", [
+    ("no deseo recibir mas notificaciones de este numero", True),
+    ("please take my number off your list", True),
+    ("me robaron la bicicleta afuera de la tienda", False),
+    ("hola buenas tardes", False),
+    ("si llamo al 911 me van a pedir papeles?", False),
+])
+def test_the_opt_out_model_tells_opt_outs_from_everything_else(text, wants_out):
+    from bot.engine.nlu import MODEL_MAYBE_STOP
+    from bot.understanding.intent_model import opt_out_margin
+    assert (opt_out_margin(text) >= MODEL_MAYBE_STOP) is wants_out
+
+
+def test_the_opt_out_model_has_nothing_to_say_without_words():
+    from bot.understanding.intent_model import opt_out_margin
+    assert opt_out_margin("👍") == 0.0 and opt_out_margin("") == 0.0

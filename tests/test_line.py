@@ -11,7 +11,7 @@ import yaml
 
 from bot.channels.twilio import InboundMessage
 from bot.engine import Inbound, Reply, advance
-from bot.understanding.models import hints
+from bot.understanding.models import hints, stop_hint
 from tests.conftest import inbound_form, post_signed, replies
 
 RESIDENT = "+15553334444"
@@ -97,6 +97,16 @@ def test_in_an_interview_the_models_sure_sense_of_danger_brings_the_911_guidance
     assert "Where did it happen?" in texts  # the answer is kept and the interview goes on
 
 
+def test_an_unclear_opt_out_is_asked_about_and_only_stop_opts_out(client):
+    sender = "+15550004321"
+    asked = "\n".join(replies(post_signed(client, inbound_form(sender, "ya no quiero estos textos gracias"))))
+    assert "¿Quiere dejar de recibir mensajes de esta línea? Responda STOP." in asked
+    assert "Ya no recibirá mensajes" not in asked
+    assert replies(post_signed(client, inbound_form(sender, "1")))  # not opted out: the menu still answers
+    stopped = "\n".join(replies(post_signed(client, inbound_form(sender, "STOP"))))
+    assert "Ya no recibirá mensajes de esta línea" in stopped
+
+
 def test_sparing_the_models_never_changes_the_outcome(app):
     """Replay every transcript: wherever the shell passes fewer hints (only the intent model in an answer, none
     for a menu number or after STOP), advance() gives the same outcome as with every hint."""
@@ -109,7 +119,8 @@ def test_sparing_the_models_never_changes_the_outcome(app):
             text = str(step["send"])
             language, intent, confidence = hints(text)
             full = advance(line.revisions.flow, state, Inbound(text, fresh_code="K7QF-3MZP", language_hint=language,
-                                                                intent_hint=intent, intent_confidence=confidence), now)
+                                                                intent_hint=intent, intent_confidence=confidence,
+                                                                stop_confidence=stop_hint(text)), now)
             needed = line.line.hints_needed(state, now, text)
             if needed != "all":
                 spared[needed] += 1

@@ -332,6 +332,8 @@ SETS = [
     ("twentyfirst", 0.99, 0.91, 0.89), ("twentysecond", 0.99, 0.93, 0.96),
     # 911 and emergencies as a topic, written blind in session 6 (first look: intent 52.5 %)
     ("twentythird", 0.99, 0.78, 0.98),
+    # written blind in session 7 (mixed first messages; interview answers); the floors are their first looks
+    ("twentyfifth", 0.99, 0.96, 0.95), ("twentysixth", 0.99, 0.94, 0.93),
 ]
 
 
@@ -364,7 +366,8 @@ def test_opt_outs_on_the_blind_set_written_for_them():
     ("no me quiten de la lista, me sirven mucho los avisos") and the writer's own stopping ("if i stop texting
     will ICE still have my number"). These floors keep it from getting worse."""
     report = evaluate(read_examples(os.path.join(DATA, "twentyfourth.tsv")), classify)
-    assert report.stop_recall >= 0.67 and report.stop_precision >= 0.96, "\n".join(report.lines())
+    # session 7: the line asks "Do you want to stop receiving messages? Reply STOP" for 20 more (counted as caught)
+    assert report.stop_recall >= 0.90 and report.stop_precision >= 0.96, "\n".join(report.lines())
     assert report.emergency_recall == 1.0, "\n".join(report.lines())
 
 
@@ -376,3 +379,20 @@ def test_every_phrase_of_the_lexicon_can_match_its_own_text():
             if isinstance(table, tuple) and table and isinstance(table[0], tuple)
             for phrase in table if words_of(" ".join(phrase)) != list(phrase)]
     assert dead == []
+
+
+# --- the opt-out question: the rules alone opt anyone out; the opt-out model can only make the line ask ----------
+
+@pytest.mark.parametrize("text, margin, intent, ask", [
+    ("ya no quiero estos textos gracias", 20.0, "maybe_stop", False),   # the rules are not sure: only the question
+    ("i want to opt out of these messages", 20.0, "maybe_stop", False),  # the rules fell back on the model's "tip"
+    ("ya no quiero estos textos gracias", 7.9, "other", False),          # the model not sure enough: nothing asked
+    ("STOP", 20.0, "stop", False),                                      # the rules opt out by themselves
+    ("¿es anonimo?", 20.0, "help", True),                               # answered, then asked
+    ("hola buenas tardes", 20.0, "greet", True),
+    ("me robaron la cartera ayer en la parada del camion", 20.0, "tip", False),  # a report is never questioned
+    ("hay un hombre con pistola afuera de mi casa ahorita", 20.0, "emergency", False),
+])
+def test_the_opt_out_model_makes_the_line_ask_never_opt_out(text, margin, intent, ask):
+    meaning = understand(text, stop_confidence=margin)
+    assert (meaning.intent, meaning.ask_stop) == (intent, ask)

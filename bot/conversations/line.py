@@ -26,7 +26,7 @@ from bot.tips.deliveries import Deliveries
 from bot.tips.handles import Handle, HandleStore
 from bot.tips.photos import PhotoStore
 from bot.tips.repository import Tip, TipRepository, new_code
-from bot.understanding.models import hints, intent_only
+from bot.understanding.models import hints, intent_only, stop_hint
 
 from . import photo_intake
 from .photo_intake import PhotoIntake, in_interview
@@ -187,11 +187,13 @@ class Line:
         needed = self.hints_needed(state, at.now, body, at.flow)
         language, intent, confidence = hints(body) if needed == "all" else intent_only(body) if needed == "intent" \
             else (None, None, 0.0)
+        stop_confidence = stop_hint(body) if needed == "all" else 0.0  # asked only where free text is read
         topic = ""
         if self._is_fresh(state, at.now, at.flow):
-            topic = nlu.understand(body, language, intent, confidence).intent
+            topic = nlu.understand(body, language, intent, confidence, stop_confidence).intent
         inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
-                          intent_hint=intent, intent_confidence=confidence, has_media=bool(message.media))
+                          intent_hint=intent, intent_confidence=confidence, stop_confidence=stop_confidence,
+                          has_media=bool(message.media))
         # a code drawn twice (1 in ~10^11 per tip) fails the commit with KeyTaken, and handle() tries again
         outcome = advance(at.flow, state, inbound, at.now, expire_after=self.config.conversation_ttl)
         return replace(outcome, state=outcome.state.with_(revision=at.revision)), topic

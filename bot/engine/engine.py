@@ -142,7 +142,8 @@ def _language_request(turn: Turn, said: str, strict: bool) -> str | None:
 
 def _meaning(turn: Turn) -> nlu.Understanding:
     inbound = turn.inbound
-    return nlu.understand(inbound.text, inbound.language_hint, inbound.intent_hint, inbound.intent_confidence)
+    return nlu.understand(inbound.text, inbound.language_hint, inbound.intent_hint, inbound.intent_confidence,
+                          inbound.stop_confidence)
 
 
 def _understand_free_text(turn: Turn, first: bool) -> None:
@@ -152,6 +153,18 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
     if meaning.intent == "emergency":  # the rules missed it as an alarm, the model did not
         _emergency(turn)
         return
+    if meaning.intent == nlu.MAYBE_STOP and flow.messages.stop_confirm:  # maybe an opt-out: ask, never assume
+        turn.reply(flow.messages.stop_confirm)
+        turn.wait(flow.menu_node if turn.state.locale else flow.language_node)
+        return
+    _route_free_text(turn, meaning, first)
+    if meaning.ask_stop and flow.messages.stop_confirm:  # answered as a greeting or a question; maybe an opt-out too
+        turn.reply(flow.messages.stop_confirm)
+
+
+def _route_free_text(turn: Turn, meaning: nlu.Understanding, first: bool) -> None:
+    """Send free text where its meaning leads: the interview, an answer, the menu or the language question."""
+    flow = turn.flow
     if turn.state.locale is None and meaning.intent in ("greet", "other"):
         turn.go(flow.language_node)
         return

@@ -65,6 +65,7 @@ class Messages:
     delete_confirm: str | None = None  # delete-my-data: the question, the answer when done, and when kept
     deleted: str | None = None
     delete_kept: str | None = None
+    stop_confirm: str | None = None  # the opt-out model thinks so, the rules are not sure: "Reply STOP"
     acknowledged: str | None = None  # a thank-you after a tip ("gracias", a thumbs up): answered, not added to it
 
 
@@ -161,6 +162,7 @@ class Inbound:
     language_hint: str | None = None
     intent_hint: str | None = None
     intent_confidence: float = 0.0
+    stop_confidence: float = 0.0  # the opt-out model's margin (the line may ask whether to stop; never opts out)
     has_media: bool = False  # photos came with the message (the host keeps them; an empty text is then fine)
 
 

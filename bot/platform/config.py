@@ -62,6 +62,7 @@ class Config:
     spool_dir: str = os.path.join(PROJECT_ROOT, ".run", "spool")  # LINE_SPOOL_DIR (messages kept while Redis is down)
     spool_interval: float = 5.0                   # LINE_SPOOL_INTERVAL (seconds between drain attempts)
     redis_check: str = "on"                       # LINE_REDIS_CHECK ("off" for a managed Redis that persists)
+    model_cache: str = os.path.join(PROJECT_ROOT, ".run", "models")  # LINE_MODEL_CACHE (trained models, by data hash)
     flows_dir: str = os.path.join(PROJECT_ROOT, "flows")                # LINE_FLOWS_DIR
     translations_dir: str = os.path.join(PROJECT_ROOT, "translations")  # LINE_TRANSLATIONS_DIR
     extra: Mapping[str, Any] = field(default_factory=dict)  # test-only objects (fake clock, fake HTTP)
@@ -92,7 +93,7 @@ _ENV = {
     "oidc_issuer": "LINE_OIDC_ISSUER", "oidc_client_id": "LINE_OIDC_CLIENT_ID",
     "oidc_client_secret": "LINE_OIDC_CLIENT_SECRET", "oidc_groups_claim": "LINE_OIDC_GROUPS_CLAIM",
     "oidc_role_groups": "LINE_OIDC_ROLE_GROUPS", "oidc_label": "LINE_OIDC_LABEL",
-    "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
+    "model_cache": "LINE_MODEL_CACHE", "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
 }
 
 
