@@ -20,6 +20,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY bot/ ./bot/
 COPY flows/ ./flows/
 COPY translations/ ./translations/
+# The labelled messages the editor's safety gate replays before a flow is published.
+COPY tests/data/ ./tests/data/
 COPY wsgi.py worker.py ./
 # The intent models are trained once, here, into a read-only cache every container reads at start-up.
 RUN python -m compileall -q bot wsgi.py worker.py \

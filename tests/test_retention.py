@@ -35,20 +35,21 @@ def kinds(keys: set[str]) -> set[str]:
 
 
 def test_every_record_goes_on_schedule(redis_url, redis_client, clock, twilio_http):
-    app = create_app(production_config(redis_url, conversation_ttl=1, dedupe_ttl=1, followup_ttl=1,
+    # 3-second TTLs: long enough that the conversation and its jobs (a worker's burst takes ~1 s) finish inside them
+    app = create_app(production_config(redis_url, conversation_ttl=3, dedupe_ttl=3, followup_ttl=3,
                                        tip_retention_days=1,
                                        extra={"clock": clock, "twilio_http_client": twilio_http}))
     client = app.test_client()
+    officer = Staff(app, "maria")  # signed in first: only the resident's messages and their jobs run in the TTL
     for body in TIP:
         texts = replies(post_signed(client, inbound_form(RESIDENT, body)))
     old = re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}", "\n".join(texts)).group(0)
     work(app)
-    officer = Staff(app, "maria")
-    officer.get(f"/dashboard/tips/{old}")
     before = kinds(line_keys(redis_client))
+    officer.get(f"/dashboard/tips/{old}")
     assert {"conv", "conv:seen", "tip", "tip:handle", "sent", "tips"} <= before, before
 
-    time.sleep(2.2)  # Redis expires the short-lived records by itself
+    time.sleep(3.6)  # Redis expires the short-lived records by itself (each set within the last ~1.2 s)
     after_ttl = kinds(line_keys(redis_client))
     for kind in ("conv", "conv:seen", "conv:seen:old", "conv:handles", "tip:handle", "sent"):
         assert kind not in after_ttl, f"{kind} outlived its TTL"

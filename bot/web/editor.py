@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
-from bot.engine import (EngineError, Inbound, State, SubmitTip, TextPlace, advance, policy_keys,
+from bot.engine import (EngineError, Flow, Inbound, State, SubmitTip, TextPlace, advance, policy_keys,
                         texts_in_order)
 from bot.flows import i18n
 from bot.flows.check import SAMPLE_PARAMS, Report, check_bundle
@@ -16,6 +16,7 @@ from bot.flows.library import Bundle, bundle_from_export
 from bot.services import Services, current_services
 from bot.tips.repository import new_code
 from bot.understanding.models import hints
+from bot.understanding.safety_gate import SafetyFigures, labelled_examples, regressions, safety_figures
 
 from .auth import audit, requires
 from .present import Labels
@@ -45,15 +46,38 @@ def _policy_changed(services: Services, bundle: Bundle, report: Report) -> bool:
         != (current.bundle.policy_reviewer, current.bundle.policy_reviewed_on))
 
 
-@bp.get("/")
-@requires("coordinator")
-def overview() -> str:
-    """The current revision, the draft, and every published revision with a revert button."""
+_published_figures: dict[str, SafetyFigures] = {}  # the published flow's, by its YAML text, once per process
+
+
+def safety_problems(services: Services, flow: Flow) -> list[str]:
+    """Why publishing this flow would make the line less safe than the published revision (the safety gate:
+    every labelled message replayed with both); empty when it is at least as safe, or only its texts differ."""
+    number = services.revisions.current_revision()
+    published = services.revisions.flow_for(number)
+    if flow == published:
+        return []
+    revision = services.library.get(number) or services.library.get(0)
+    key = revision.bundle.flow
+    if key not in _published_figures:
+        _published_figures.clear()
+        _published_figures[key] = safety_figures(published)
+    return regressions(_published_figures[key], safety_figures(flow))
+
+
+def _overview(error: str = "", done: str = "", safety: list[str] | None = None, status: int = 200) -> Response:
     services = current_services()
     number = services.revisions.current_revision()
-    return render_template("admin/flows.html", current=services.library.get(number), history=services.library.history(),
-                           draft=services.library.draft(), error=request.args.get("error", ""),
-                           done=request.args.get("done", ""))
+    page = render_template("admin/flows.html", current=services.library.get(number), history=services.library.history(),
+                           draft=services.library.draft(), error=error, done=done, safety=safety or [],
+                           labelled=len(labelled_examples()))
+    return Response(page, status)
+
+
+@bp.get("/")
+@requires("coordinator")
+def overview() -> Response:
+    """The current revision, the draft, and every published revision with a revert button."""
+    return _overview(request.args.get("error", ""), request.args.get("done", ""))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -172,6 +196,10 @@ def publish() -> Response:
     comment = str(request.form.get("comment", "")).strip()
     if not comment:
         return redirect(url_for("editor.overview", error="comment_needed"))
+    problems = safety_problems(services, report.flow)
+    if problems:
+        audit().write(g.session.user.name, "flow_publish_blocked", detail=problems[0])
+        return _overview("less_safe", safety=problems, status=409)
     number = services.revisions.publish(bundle, g.session.user.name, comment)
     services.library.discard_draft()
     audit().write(g.session.user.name, "flow_publish", detail=f"revision {number}")
@@ -191,6 +219,10 @@ def revert(number: int) -> Response:
         return redirect(url_for("editor.overview", error="draft_has_errors"))
     if _policy_changed(services, revision.bundle, report) and not g.session.user.can("admin"):
         return redirect(url_for("editor.overview", error="policy_needs_admin"))
+    problems = safety_problems(services, report.flow)
+    if problems:
+        audit().write(g.session.user.name, "flow_revert_blocked", detail=problems[0])
+        return _overview("less_safe", safety=problems, status=409)
     new = services.revisions.publish(revision.bundle, g.session.user.name, f"revert to revision {number}",
                                      reverts=number)
     audit().write(g.session.user.name, "flow_revert", detail=f"revision {new} = revision {number}")

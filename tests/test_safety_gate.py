@@ -1,0 +1,107 @@
+"""The safety gate before publishing: every labelled message replayed with the draft flow and the published one;
+a draft that gives fewer emergencies the 911 guidance, or opts out someone who did not ask, is refused."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bot.flows.files import load_flows, parse_flow_text
+from bot.understanding import safety_gate
+from bot.understanding.evaluation import Example
+from bot.understanding.safety_gate import STATES, labelled_examples, regressions, safety_figures
+from tests.conftest import Staff
+from tests.test_editor import draft_of, save
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FLOW_TEXT = open(os.path.join(ROOT, "flows", "main.yml"), encoding="utf-8").read()
+PUBLISHED = load_flows(os.path.join(ROOT, "flows"))["main"]
+EXAMPLES = (Example("es", "emergency", "auxilio"), Example("en", "emergency", "someone is shooting right now"),
+            Example("es", "emergency", "me estan siguiendo ahorita, tengo miedo"),
+            Example("es", "greet", "hola"), Example("en", "tip", "my bike was stolen last week"),
+            Example("es", "stop", "PARAR"), Example("en", "other", "gracias"))
+
+
+def with_stop_words(*words: str) -> str:
+    """The shipped flow with more STOP keywords (as a coordinator would add them in the editor)."""
+    return FLOW_TEXT.replace("  stop: [stop, stopall,", f"  stop: [{', '.join(words)}, stop, stopall,", 1)
+
+
+def test_the_published_flow_is_as_safe_as_itself():
+    figures = safety_figures(PUBLISHED, EXAMPLES)
+    assert figures.emergencies == 3 and figures.others == 3
+    assert all(figures.recall(where) == 1.0 for where in STATES) and not figures.opted_out
+    assert regressions(figures, safety_figures(PUBLISHED, EXAMPLES)) == []
+
+
+def test_a_stop_word_that_is_an_alarm_loses_emergencies_and_is_refused():
+    figures = safety_figures(parse_flow_text(with_stop_words("auxilio"), "flow"), EXAMPLES)
+    reasons = regressions(safety_figures(PUBLISHED, EXAMPLES), figures)
+    assert figures.missed["first message"] == {"auxilio"}
+    assert any("emergencies would no longer get the call-911 guidance (first message" in r and "'auxilio'" in r
+               for r in reasons)
+
+
+def test_a_stop_word_that_people_say_anyway_is_a_false_opt_out_and_is_refused():
+    figures = safety_figures(parse_flow_text(with_stop_words("hola", "gracias"), "flow"), EXAMPLES)
+    assert figures.opted_out == {"hola", "gracias"}
+    (reason,) = regressions(safety_figures(PUBLISHED, EXAMPLES), figures)
+    assert reason.startswith("2 messages that are not opt-outs would stop all messages")
+
+
+def test_a_safe_new_stop_word_passes():
+    figures = safety_figures(parse_flow_text(with_stop_words("dejen de mandarme"), "flow"), EXAMPLES)
+    assert regressions(safety_figures(PUBLISHED, EXAMPLES), figures) == []
+
+
+def test_every_labelled_set_is_replayed():
+    texts = {example.text for example in labelled_examples()}
+    assert len(texts) > 6000 and "BAJA" in texts  # the training data and tests/data (twentyfourth's first line)
+
+
+@pytest.fixture
+def small_gate(monkeypatch):
+    """The gate over a handful of messages (the full replay, ~7 000 messages, takes seconds), with its own cache of
+    the published flow's figures (the process keeps them otherwise)."""
+    from bot.web import editor
+    monkeypatch.setattr(safety_gate, "labelled_examples", lambda: EXAMPLES)
+    monkeypatch.setattr(editor, "_published_figures", {})
+
+
+def test_publishing_a_less_safe_draft_is_refused_with_the_reasons(app, small_gate):
+    coordinator = Staff(app, "coord", "coordinator")
+    save(coordinator, app, flow=with_stop_words("hola"))
+    coordinator.get("/dashboard/flows/")
+    response = coordinator.post("/dashboard/flows/publish", {"comment": "more ways to say stop"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="safety-gate"' in html and "&#39;hola&#39;" in html
+    line = app.extensions["linea"]
+    assert line.revisions.current_revision() == 0 and line.library.draft() is not None  # kept, not published
+    assert line.audit.recent()[0].action == "flow_publish_blocked"
+
+
+def test_publishing_a_safe_keyword_change_goes_through(app, small_gate):
+    coordinator = Staff(app, "coord", "coordinator")
+    save(coordinator, app, flow=with_stop_words("dejen de mandarme"))
+    coordinator.get("/dashboard/flows/")
+    assert "done=published" in coordinator.post("/dashboard/flows/publish", {"comment": "one more stop"}).location
+    assert "dejen de mandarme" in draft_of(app).flow
+
+
+def test_reverting_to_a_less_safe_revision_is_refused_too(app, small_gate, monkeypatch):
+    line = app.extensions["linea"]
+    coordinator = Staff(app, "coord", "coordinator")
+    monkeypatch.setattr(safety_gate, "labelled_examples", lambda: ())  # publish an unsafe revision 1 unchecked
+    save(coordinator, app, flow=with_stop_words("hola"))
+    coordinator.get("/dashboard/flows/")
+    coordinator.post("/dashboard/flows/publish", {"comment": "unsafe, before the gate saw it"})
+    save(coordinator, app, flow=FLOW_TEXT)
+    coordinator.get("/dashboard/flows/")
+    coordinator.post("/dashboard/flows/publish", {"comment": "safe again"})
+    assert line.revisions.current_revision() == 2
+    monkeypatch.setattr(safety_gate, "labelled_examples", lambda: EXAMPLES)
+    from bot.web import editor
+    editor._published_figures.clear()  # the figures without examples were kept for this revision's text
+    coordinator.get("/dashboard/flows/")
+    assert coordinator.post("/dashboard/flows/revert/1").status_code == 409
+    assert line.revisions.current_revision() == 2
