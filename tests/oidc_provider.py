@@ -137,7 +137,7 @@ class Provider:
         if self.misbehave == "no_groups":
             claims["groups"] = ["Cafeteria"]
         key = self.stranger_key if self.misbehave == "bad_signature" else self.key
-        return jwt.encode({"alg": "RS256", "kid": "signing-1"}, claims, key)
+        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
 
 def _client_credentials(request: Request) -> tuple[str, str]:

@@ -211,3 +211,11 @@ def test_a_sign_in_setting_that_cannot_work_stops_start_up(redis_url, provider, 
 def test_without_an_issuer_there_is_no_single_sign_on(redis_url, clock, twilio_http):
     app = create_app(production_config(redis_url, extra={"clock": clock, "twilio_http_client": twilio_http}))
     assert Staff(app).get("/login/sso").status_code == 404
+
+
+def test_a_rotated_signing_key_is_fetched_again(app, provider):
+    from joserfc.jwk import RSAKey
+    sign_in(app, "maria.lopez@pd.example")  # the line now holds the provider's keys
+    provider.key = RSAKey.generate_key(2048, parameters={"kid": "signing-2", "use": "sig", "alg": "RS256"})
+    staff, response = sign_in(app, "maria.lopez@pd.example")
+    assert response.status_code == 302 and staff.get("/dashboard/tips").status_code == 200

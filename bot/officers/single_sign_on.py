@@ -44,6 +44,7 @@ class Identity:
     name: str
     role: str
     next_url: str
+    binding: str  # what the browser that started the sign-in holds (its cookie)
 
 
 def _digest(value: str) -> str:
@@ -105,12 +106,13 @@ class SingleSignOn:
         return OAuth2Session(self.client_id, self.client_secret, scope="openid profile email",
                              redirect_uri=redirect_uri, code_challenge_method="S256", default_timeout=HTTP_TIMEOUT)
 
-    def begin(self, redirect_uri: str, next_url: str) -> str:
-        """Remember a fresh state, nonce and PKCE verifier, and return the provider's authorisation URL."""
+    def begin(self, redirect_uri: str, next_url: str, binding: str) -> str:
+        """Remember a fresh state, nonce and PKCE verifier (with where to go next and the browser's binding), and
+        return the provider's authorisation URL."""
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
         key = f"{PREFIX}sso-state:{_digest(state)}"
         with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"nonce": nonce, "verifier": verifier, "next": next_url})
+            pipe.hset(key, mapping={"nonce": nonce, "verifier": verifier, "next": next_url, "binding": binding})
             pipe.expire(key, STATE_TTL)
             pipe.execute()
         url, _ = self._session(redirect_uri).create_authorization_url(
@@ -144,7 +146,7 @@ class SingleSignOn:
             raise SignOnRefused("token", "the provider sent no ID token")
         claims = self.verify_id_token(id_token, stored["nonce"])
         return Identity(subject=f"{self.issuer} {claims['sub']}", name=self._name(claims),
-                        role=self.role(claims), next_url=stored.get("next", ""))
+                        role=self.role(claims), next_url=stored.get("next", ""), binding=stored.get("binding", ""))
 
     def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
         """The ID token's claims if its RS256 signature matches the provider's keys and iss, aud, exp, iat and

@@ -48,7 +48,7 @@ def start() -> Response:
     provider = _provider()
     binding = secrets.token_urlsafe(32)
     try:
-        url = provider.begin(redirect_uri(), safe_next(request.args.get("next")) + " " + binding)
+        url = provider.begin(redirect_uri(), safe_next(request.args.get("next")), binding)
     except SignOnRefused as exc:
         return refused(exc.reason, detail=exc.detail)
     response = redirect(url)
@@ -66,8 +66,7 @@ def callback() -> Response:
                                    str(request.args.get("code", "")), str(request.args.get("error", "")))
     except SignOnRefused as exc:
         return refused(exc.reason, detail=exc.detail)
-    next_url, _, binding = identity.next_url.partition(" ")
-    if not same_token(binding, request.cookies.get(binding_cookie(), "")):
+    if not same_token(identity.binding, request.cookies.get(binding_cookie(), "")):
         return refused("state", detail="the sign-in was started in another browser")
     try:
         user = current_services().accounts.sign_in_from_provider(identity.subject, identity.name, identity.role)
@@ -76,6 +75,6 @@ def callback() -> Response:
     if user.disabled:
         return refused("disabled", who=user.name)
     audit().write(user.name, "login", detail=f"sso as {user.role}")
-    response = open_session(user, safe_next(next_url), method="sso")
+    response = open_session(user, safe_next(identity.next_url), method="sso")
     response.delete_cookie(binding_cookie(), path="/", secure=secure_cookies(), samesite="Lax")
     return response
