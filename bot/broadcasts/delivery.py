@@ -156,12 +156,12 @@ class Broadcaster:
                 chunk, total = chunk + 1, total + len(batch)
             pipe.execute()
         with self.redis.pipeline(transaction=True) as pipe:
+            for number in range(chunk):  # RQ opens the transaction (MULTI) itself: its jobs first
+                self.jobs.enqueue(pipe, CHUNK_JOB, alert.id, number)
             pipe.hset(self.store.key(alert.id), mapping={
                 "status": "sending" if chunk else "done", "started_at": repr(now), "chunks": str(chunk),
                 **({} if chunk else {"finished_at": repr(now)})})
             pipe.hset(self.store.key(alert.id, "n"), "queued", total)
-            for number in range(chunk):
-                self.jobs.enqueue(pipe, CHUNK_JOB, alert.id, number)
             pipe.execute()
         log.info("alert %s: %d recipients in %d chunks", alert.id, total, chunk)
         return "sending"
@@ -239,6 +239,9 @@ class Broadcaster:
                     return
                 template = self.config.alert_template_sid
         if self.config.local:
+            wait = self.pacer.reserve(subscriber.line_address or "local")  # the simulator shows the real pace
+            if wait > 0:
+                self.sleep(wait)
             entry = {"kind": "alert", "alert": alert.id, "to": masked(subscriber.address),
                      "resident": self.senders.resident_key(subscriber.address), "channel": subscriber.channel,
                      "locale": subscriber.locale, "body": text, "at": now}
