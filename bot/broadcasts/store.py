@@ -12,6 +12,7 @@ from bot.platform.keys import PREFIX
 STATUSES = ("pending", "scheduled", "sending", "done", "rejected")
 COUNTS = ("queued", "sent", "delivered", "undelivered", "failed", "skipped")
 _INDEX = f"{PREFIX}bcs"
+MONTHLY_LIMIT = 4  # the consent text promises "up to 4 a month": approvals in any 30 days are held to it
 _ID_RE_CHARS = frozenset("AL0123456789")
 
 
@@ -113,7 +114,12 @@ class BroadcastStore:
 
     def approve(self, alert_id: str, approver: str, starts_at: float) -> Broadcast:
         """The second person's approval: the alert is scheduled to start at starts_at. Raise ApprovalError when
-        the approver wrote it, or it is not waiting for approval."""
+        the approver wrote it, it is not waiting for approval, or MONTHLY_LIMIT alerts were approved in 30 days."""
+        since = self.clock() - 30 * 86400
+        approved = [a for a in self.recent(100) if a.approved_at >= since and a.status in ("scheduled", "sending", "done")]
+        if len(approved) >= MONTHLY_LIMIT:
+            raise ApprovalError(f"{MONTHLY_LIMIT} alerts were already approved in the last 30 days (residents were "
+                                f"promised at most {MONTHLY_LIMIT} a month)")
         return self._decide(alert_id, approver, {"status": "scheduled", "approved_by": approver,
                                                  "approved_at": repr(self.clock()), "starts_at": repr(starts_at)})
 
