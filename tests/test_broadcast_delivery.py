@@ -238,3 +238,18 @@ def test_local_mode_writes_each_alert_to_the_outbox_with_a_masked_recipient(redi
     assert sorted((e["locale"], e["channel"], e["to"], e["body"]) for e in alerts) == [
         ("en", "sms", "•••02", EN), ("es", "sms", "•••01", ES)]
     assert "5550101" not in str(entries) and "5550102" not in str(entries)
+
+
+def test_a_start_while_another_worker_plans_is_retried_not_lost(redis_url, clock, http):
+    app = make_app(redis_url, clock, http)
+    subscribe(app, 2, "es")
+    services = app.extensions["linea"]
+    alert = services.broadcasts.create({"en": EN, "es": ES}, "all", "ana")
+    alert = services.broadcasts.approve(alert.id, "luis", services.broadcaster.starts_at(alert))
+    services.redis.set(services.broadcasts.key(alert.id, "planning"), "1")  # a worker died while planning
+    with pytest.raises(RuntimeError, match="being planned"):
+        services.broadcaster.start(alert.id)
+    services.redis.delete(services.broadcasts.key(alert.id, "planning"))  # the mark expired
+    assert services.broadcaster.start(alert.id) == "sending"
+    work(app)
+    assert len(http.sent) == 2

@@ -37,3 +37,14 @@ def test_an_alert_waits_for_the_morning(setting, now, allowed):
 def test_bad_settings_are_refused(setting):
     with pytest.raises(ValueError):
         parse_quiet_hours(setting)
+
+
+@pytest.mark.parametrize("value, ok", [("21-8", True), ("off", True), ("OFF", True), ("22 - 6", True),
+                                       ("24-8", False), ("evening", False), ("21-", False)])
+def test_the_setting_is_checked_at_start_up(value, ok):
+    from bot.platform.config import ConfigError, load_config
+    if ok:
+        assert load_config({}, {"mode": "local", "alert_quiet_hours": value}).alert_quiet_hours == value
+    else:
+        with pytest.raises(ConfigError, match="LINE_ALERT_QUIET_HOURS"):
+            load_config({}, {"mode": "local", "alert_quiet_hours": value})

@@ -72,6 +72,10 @@ return 0
 """
 
 
+class PlanningBusy(RuntimeError):
+    """Another worker holds the alert's planning mark; the start job is retried later (RQ's retry)."""
+
+
 def masked(address: str) -> str:
     """An address as the outbox and pages may show it: the channel and the last two digits only."""
     digits = [c for c in address if c.isdigit()]
@@ -134,8 +138,9 @@ class Broadcaster:
             self.jobs.enqueue_at(at, now, START_JOB, alert_id)
             log.info("alert %s waits until %s (schedule or quiet hours)", alert_id, int(at))
             return "waiting"
-        if not self.redis.set(self.store.key(alert_id, "planning"), "1", nx=True, ex=600):
-            return "planning"  # another worker is cutting it up right now
+        if not self.redis.set(self.store.key(alert_id, "planning"), "1", nx=True, ex=300):
+            # another worker is cutting it up now, or died doing so (the mark expires): RQ tries again later
+            raise PlanningBusy(f"alert {alert_id} is being planned by another worker")
         try:
             return self._plan(alert, now)
         finally:
