@@ -147,7 +147,10 @@ def one_round(services, url: str, args: argparse.Namespace, workers: int) -> dic
     done = services.broadcasts.get(alert.id)
     first = min(r["first"] for r in results if r["count"])
     last = max(r["last"] for r in results)
+    marks = sum(int(services.redis.memory_usage(services.broadcasts.key(alert.id, part)) or 0)
+                for part in ("r", "sid", "n"))
     return {"workers": workers, "sent": sum(r["count"] for r in results), "rate": done.count("sent") / (last - first),
+            "alert_bytes": marks / max(1, done.count("queued")),
             "recipients": len(got), "twice": sum(1 for n in got if n > 1), "status": done.status,
             "per_worker": [r["count"] for r in results], "plan_s": plan_seconds}
 
@@ -190,7 +193,8 @@ def main() -> None:
             print(f"{workers} worker(s): {result['rate']:7.1f} msg/s  ratio to 1 worker {result['rate'] / base:4.2f}  "
                   f"({result['rate'] / args.rate * 100:3.0f} % of the rate limit); sent {result['sent']} to "
                   f"{result['recipients']} recipients, {result['twice']} twice; per worker {result['per_worker']}; "
-                  f"planning {result['plan_s']:.2f} s; alert {result['status']}")
+                  f"planning {result['plan_s']:.2f} s; alert {result['status']}, its marks "
+                  f"{result['alert_bytes']:.0f} B per recipient")
         ok = all(r["twice"] == 0 and r["recipients"] == args.subscribers == r["sent"] for r in rounds)
         print("nobody got an alert twice, and everyone got each one" if ok else "DUPLICATES OR MISSING RECIPIENTS")
     finally:
