@@ -253,3 +253,53 @@ def test_a_start_while_another_worker_plans_is_retried_not_lost(redis_url, clock
     assert services.broadcaster.start(alert.id) == "sending"
     work(app)
     assert len(http.sent) == 2
+
+
+@pytest.mark.parametrize("mode, expected_sends, skipped", [("production", 2, {"interrupted": 1}), ("local", 3, {})])
+def test_a_claim_left_by_a_dead_worker_is_never_sent_twice(redis_url, clock, http, mode, expected_sends, skipped):
+    """In production Twilio may have taken the message before the worker died: that recipient is counted, not
+    sent again. In local mode the send and the mark are one transaction: a claim alone means not sent."""
+    settings = {} if mode == "production" else {"mode": "local"}
+    app = make_app(redis_url, clock, http, **settings)
+    numbers = subscribe(app, 3, "es")
+    services = app.extensions["linea"]
+    alert = services.broadcasts.create({"en": EN, "es": ES}, "all", "ana")
+    alert = services.broadcasts.approve(alert.id, "luis", services.broadcaster.starts_at(alert))
+    services.broadcaster.start(alert.id)
+    claimed = sender_id(services.config.hash_secret, numbers[1])
+    services.redis.hset(services.broadcasts.key(alert.id, "r"), claimed, "c")  # claimed, then the worker died
+    work(app)
+    done = services.broadcasts.get(alert.id)
+    sends = len(http.sent) if mode == "production" else done.count("sent")
+    assert (sends, done.reasons("skipped"), done.status) == (expected_sends, skipped, "done")
+
+
+def test_a_long_chunk_continues_in_a_new_job_where_it_stopped(redis_url, clock, http, monkeypatch):
+    from bot.broadcasts import delivery
+    monkeypatch.setattr(delivery, "CHUNK_SECONDS", -1.0)  # every job stops after one recipient
+    app = make_app(redis_url, clock, http, alert_chunk_size=50)
+    numbers = subscribe(app, 4, "en")
+    alert = approved(app)
+    work(app)
+    assert sorted(sent_to(http)) == sorted(numbers)
+    assert app.extensions["linea"].broadcasts.get(alert.id).status == "done"
+
+
+def test_a_broadcast_running_into_quiet_hours_pauses_until_the_morning(redis_url, clock, http):
+    from rq.registry import ScheduledJobRegistry
+    app = make_app(redis_url, clock, http, alert_chunk_size=2)
+    subscribe(app, 4, "es")
+    clock.now = 1_796_241_000.0  # 2026-12-02 19:50 UTC
+    alert = approved(app)
+    services = app.extensions["linea"]
+    with app.app_context():  # the start job and the first chunk
+        SimpleWorker([services.queue], connection=services.redis, serializer=JSONSerializer).work(burst=True,
+                                                                                               max_jobs=2)
+    clock.advance(2 * 3600)  # 21:50: quiet hours
+    work(app)
+    assert len(http.sent) == 2 and services.broadcasts.get(alert.id).status == "sending"
+    assert len(ScheduledJobRegistry(queue=services.queue)) == 1
+    clock.now = 1_796_284_800.0 + 60  # 2026-12-03 08:01
+    services.jobs.enqueue(None, "bot.jobs.send_alert_chunk", alert.id, 1)  # what the scheduler does at 08:00
+    work(app)
+    assert len(http.sent) == 4 and services.broadcasts.get(alert.id).status == "done"

@@ -188,10 +188,10 @@ class Broadcaster:
                 self.jobs.enqueue_at(self.quiet.next_allowed(now), now, CHUNK_JOB, alert_id, number)
                 log.info("alert %s chunk %d paused for quiet hours", alert_id, number)
                 return "paused"
-            if time.monotonic() > until:
+            self._recipient(alert, ids[index], number, index + 1)
+            if time.monotonic() > until and index + 1 < len(ids):  # at least one recipient per job: progress
                 self.jobs.enqueue(None, CHUNK_JOB, alert_id, number)
                 return "continued"
-            self._recipient(alert, ids[index], number, index + 1)
         return self._chunk_done(alert_id, number)
 
     def _chunk_done(self, alert_id: str, number: int) -> str:
