@@ -132,7 +132,7 @@ cmd_bench() {
   python_env requirements-dev.txt
   apt_need redis-server redis-server
   local script
-  for script in webhook tip_latency state_scale cold_start nlu; do
+  for script in webhook tip_latency state_scale cold_start nlu broadcast; do
     say "bench/$script.py"
     if [ "$script" = webhook ]; then "$VENV/bin/python" bench/webhook.py --rate 200
     else "$VENV/bin/python" "bench/$script.py"; fi

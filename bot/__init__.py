@@ -15,6 +15,11 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bot import cli, web
+from bot.broadcasts.delivery import Broadcaster
+from bot.broadcasts.pacing import Pacer
+from bot.broadcasts.quiet import parse_quiet_hours
+from bot.broadcasts.store import BroadcastStore
+from bot.broadcasts.subscribers import Subscribers
 from bot.channels.outbox import Outbox
 from bot.channels.senders import Senders
 from bot.conversations.line import SHELL_KEYS, Line
@@ -142,9 +147,19 @@ def build_services(config: Config, client: redis.Redis, flow: Flow, clock: Calla
     stats = Stats(client, config.timezone)
     spool = Spool(config.spool_dir, config.hash_secret)
     intake = PhotoIntake(tips, photos, jobs, draft_ttl=config.conversation_ttl + 3600)
+    subscribers = Subscribers(client, config.hash_secret)
     line = Line(config, clock, store=store, revisions=revisions, renderer=renderer, tips=tips, handles=handles,
                 photos=photos, intake=intake, deliveries=deliveries, stats=stats, spool=spool, officers=officers,
-                jobs=jobs, senders=senders)
+                jobs=jobs, senders=senders, subscribers=subscribers)
+    broadcasts = BroadcastStore(client, clock)
+
+    def last_message_at(who: str) -> float | None:
+        state, _ = store.load(store.key_of(who))  # a conversation lives LINE_CONVERSATION_TTL after the last message
+        return state.updated_at if state is not None else None
+
+    broadcaster = Broadcaster(config, client, broadcasts, subscribers, Pacer(client, config.alert_rate),
+                              parse_quiet_hours(config.alert_quiet_hours, config.timezone), jobs, senders, outbox,
+                              clock, last_message_at, sleep=config.extra.get("sleep", time.sleep))
     return Services(config=config, redis=client, clock=clock, library=library, revisions=revisions,
                     renderer=renderer, store=store, tips=tips, handles=handles, photos=photos,
                     media_fetcher=config.extra.get("media_fetcher") or HttpFetcher(), deliveries=deliveries,
@@ -153,7 +168,8 @@ def build_services(config: Config, client: redis.Redis, flow: Flow, clock: Calla
                     accounts=Accounts(client, config.session_ttl, clock, config.session_idle),
                     second_factors=SecondFactors(client, config.hash_secret, clock),
                     sso=SingleSignOn(client, config, clock) if config.sso else None, audit=AuditLog(client, clock),
-                    outbox=outbox, spool=spool, jobs=jobs, senders=senders, line=line)
+                    outbox=outbox, spool=spool, jobs=jobs, senders=senders, line=line, subscribers=subscribers,
+                    broadcasts=broadcasts, broadcaster=broadcaster)
 
 
 def start_drainer(app: Flask) -> threading.Thread:

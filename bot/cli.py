@@ -13,6 +13,9 @@ from flask.cli import AppGroup, with_appcontext
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from bot.broadcasts.compose import check_texts
+from bot.broadcasts.store import ApprovalError
+from bot.broadcasts.subscribers import AUDIENCES
 from bot.channels.twilio import public_url, signature
 from bot.conversations.line import SHELL_KEYS
 from bot.engine import FlowError, message_keys
@@ -37,6 +40,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(spool_group)
     app.cli.add_command(users_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(alerts_group)
 
 
 flows_group = AppGroup("flows", help="Conversation flows.")
@@ -325,3 +329,63 @@ def retention_purge() -> None:
     counts = purge_expired_tips()
     click.echo(f"deleted {counts['tips']} tips and {counts['photos']} photos older than "
                f"{current_services().config.tip_retention_days} days")
+
+
+alerts_group = AppGroup("alerts", help="Community alerts to residents who texted ALERTAS / ALERTS.")
+
+
+@alerts_group.command("send")
+@click.option("--en", "text_en", default="", help="The English text.")
+@click.option("--es", "text_es", default="", help="The Spanish text.")
+@click.option("--audience", type=click.Choice(AUDIENCES), default="all", help="Everyone, or one language.")
+@click.option("--approved-by", "approver", required=True,
+              help="The coordinator or admin (a dashboard account) who approved this alert: the second person.")
+@click.option("--at", "at", default="", help="Not before this local time, YYYY-MM-DDTHH:MM (default: now).")
+def alerts_send(text_en: str, text_es: str, audience: str, approver: str, at: str) -> None:
+    """Check, record and schedule an alert approved by a second person (quiet hours still apply)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    services = current_services()
+    texts = {"en": text_en.strip(), "es": text_es.strip()}
+    check = check_texts(texts, audience)
+    if not check.ok:
+        for problem in check.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    user = _accounts().get(approver)
+    if user is None or not user.can("coordinator"):
+        click.echo(f"error: {approver!r} is not a coordinator or admin account (flask users list)", err=True)
+        sys.exit(1)
+    send_after = 0.0
+    if at:
+        try:
+            send_after = datetime.strptime(at, "%Y-%m-%dT%H:%M").replace(
+                tzinfo=ZoneInfo(services.config.timezone)).timestamp()
+        except ValueError:
+            click.echo("error: --at must be YYYY-MM-DDTHH:MM (local time)", err=True)
+            sys.exit(1)
+    alert = services.broadcasts.create(texts, audience, "terminal", send_after)
+    services.audit.write("terminal", "alert_create", detail=f"{alert.id} audience={audience}")
+    try:
+        alert = services.broadcasts.approve(alert.id, approver, services.broadcaster.starts_at(alert))
+    except ApprovalError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    services.broadcaster.schedule(alert)
+    services.audit.write(approver, "alert_approve", detail=f"{alert.id} from the terminal")
+    segments = ", ".join(f"{locale} {n} SMS segments" for locale, n in check.segments.items())
+    starts = datetime.fromtimestamp(alert.starts_at, ZoneInfo(services.config.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+    click.echo(f"alert {alert.id} approved by {approver}: {services.subscribers.count(audience)} subscribers "
+               f"({segments}); starts {starts}")
+
+
+@alerts_group.command("status")
+@click.argument("alert_id")
+def alerts_status(alert_id: str) -> None:
+    """An alert's status and delivery counts."""
+    alert = current_services().broadcasts.get(alert_id)
+    if alert is None:
+        click.echo(f"error: no alert {alert_id!r}", err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{name} {n}" for name, n in sorted(alert.counts.items()) if not name.startswith("pos:"))
+    click.echo(f"{alert.id} {alert.status}: {counts or 'nothing sent yet'}")

@@ -192,3 +192,13 @@ def job_failed(job: Job, connection: object, kind: type, value: BaseException, t
     elif job.func_name == "bot.jobs.fetch_photo":
         services.photos.refuse(args[0], "worker died")
     log.error("job %s died with its worker and has no retries left", job.func_name)
+
+
+def start_alert(alert_id: str) -> str:
+    """Start an approved community alert: cut its audience into chunks and queue one job per chunk."""
+    return current_services().broadcaster.start(alert_id)
+
+
+def send_alert_chunk(alert_id: str, chunk: int) -> str:
+    """Send one chunk of a community alert (from where it stopped: each recipient at most once)."""
+    return current_services().broadcaster.send_chunk(alert_id, chunk)

@@ -8,6 +8,9 @@ import redis
 from flask import current_app
 from rq import Queue
 
+from bot.broadcasts.delivery import Broadcaster
+from bot.broadcasts.store import BroadcastStore
+from bot.broadcasts.subscribers import Subscribers
 from bot.channels.outbox import Outbox
 from bot.channels.senders import Senders
 from bot.conversations.line import Line
@@ -64,6 +67,9 @@ class Services:
     jobs: JobQueue
     senders: Senders
     line: Line
+    subscribers: Subscribers     # community alerts: who opted in (consent records, encrypted addresses)
+    broadcasts: BroadcastStore   # ... the alerts, their approval and counts
+    broadcaster: Broadcaster     # ... and their delivery
 
     @property
     def queue(self) -> Queue:

@@ -46,6 +46,7 @@ REPOSITORIES = {"bot/platform/keys.py", "bot/conversations/store.py", "bot/conve
                 "bot/tips/repository.py", "bot/tips/handles.py", "bot/tips/deliveries.py", "bot/tips/photos.py",
                 "bot/officers/accounts.py", "bot/officers/audit.py", "bot/officers/duty.py", "bot/flows/library.py",
                 "bot/channels/outbox.py", "bot/officers/second_factor.py", "bot/officers/single_sign_on.py"}
+REPOSITORIES |= {"bot/broadcasts/subscribers.py", "bot/broadcasts/store.py", "bot/broadcasts/pacing.py"}
 
 
 def test_redis_keys_are_spelled_only_in_the_repository_modules():

@@ -15,7 +15,7 @@ LAYERS = (
     ("understanding", "flows"),
     ("channels",),
     ("tips",),
-    ("officers",),
+    ("officers", "broadcasts"),  # broadcasts: community alerts to residents who opted in
     ("conversations",),
     ("services",),              # what create_app() built, for the layer above
     ("web", "jobs"),
@@ -148,7 +148,8 @@ def test_line_is_only_the_loop():
 
 BUILT_ONCE = ("ConversationStore", "TipRepository", "HandleStore", "PhotoStore", "Deliveries", "DutyRoster", "Stats",
               "Spool", "Outbox", "FlowLibrary", "FlowRevisions", "Renderer", "OfficerDirectory", "OfficerAlerts",
-              "Accounts", "SecondFactors", "SingleSignOn", "AuditLog", "JobQueue", "Senders", "PhotoIntake", "Line", "Services")
+              "Accounts", "SecondFactors", "SingleSignOn", "AuditLog", "JobQueue", "Senders", "PhotoIntake", "Line", "Services",
+              "Subscribers", "BroadcastStore", "Broadcaster", "Pacer")
 
 
 @pytest.mark.parametrize("cls", BUILT_ONCE)

@@ -28,10 +28,10 @@ def provider() -> Iterator[Provider]:
 @pytest.fixture(scope="module")
 def server(provider: Provider) -> Iterator[Simulator]:
     """The line in local mode, but with the second factor required and single sign-on configured."""
-    with running_line("linea-sign-in-browser-", LINE_MFA="required", LINE_OIDC_ISSUER=provider.issuer,
+    with running_line("linea-sign-in-browser-", dict(LINE_MFA="required", LINE_OIDC_ISSUER=provider.issuer,
                       LINE_OIDC_CLIENT_ID=CLIENT_ID, LINE_OIDC_CLIENT_SECRET=CLIENT_SECRET,
                       LINE_OIDC_ROLE_GROUPS="coordinator=LineCoordinators,officer=LineOfficers",
-                      LINE_OIDC_LABEL="Test IdP") as started:
+                      LINE_OIDC_LABEL="Test IdP")) as started:
         yield started
 
 

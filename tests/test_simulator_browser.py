@@ -90,14 +90,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, logs: str, seconds: float
 
 
 @contextmanager
-def running_line(prefix: str, **settings: str) -> Iterator[Simulator]:
-    """Real redis-server + gunicorn (wsgi:app) + worker.py in local mode (plus any settings given as environment
-    variables), and headless Chromium (shared by the browser modules; each gets its own)."""
+def running_line(prefix: str, settings: dict[str, str] | None = None) -> Iterator[Simulator]:
+    """Real redis-server + gunicorn (wsgi:app) + worker.py in local mode, and headless Chromium (shared by the
+    browser modules; each gets its own). settings: more environment variables for the line."""
     redis_server = RedisServer()
     logs = tempfile.mkdtemp(prefix=prefix)
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     env.update(LINE_MODE="local", REDIS_URL=redis_server.url, PYTHONUNBUFFERED="1",
-               LINE_SPOOL_DIR=os.path.join(logs, "spool"), **settings)
+               LINE_SPOOL_DIR=os.path.join(logs, "spool"), **(settings or {}))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = worker = playwright = browser = None

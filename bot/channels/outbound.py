@@ -25,10 +25,13 @@ class DeliveryError(Exception):
 class Sender(Protocol):
     """Anything that can send one text to one address and return an id for it."""
 
-    def send(self, to: str, body: str, from_: str | None = None) -> str:
-        """Send body to the address (from a given sender address, if any); raise DeliveryError on failure."""
+    def send(self, to: str, body: str, from_: str | None = None, status_callback: str | None = None) -> str:
+        """Send body to the address (from a given sender address, if any); raise DeliveryError on failure.
 
-    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+        status_callback: where Twilio reports this message's status (default: the sender's own)."""
+
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str],
+                      status_callback: str | None = None) -> str:
         """Send an approved WhatsApp template (allowed outside the 24-hour window); raise DeliveryError."""
 
 
@@ -51,19 +54,20 @@ class TwilioSender:
             return {"messaging_service_sid": self.messaging_service_sid}
         return {"from_": self.sms_from}
 
-    def send(self, to: str, body: str, from_: str | None = None) -> str:
+    def send(self, to: str, body: str, from_: str | None = None, status_callback: str | None = None) -> str:
         """Create one message; classify Twilio's errors as retryable or permanent."""
         origin = {"from_": from_} if from_ else self._origin(to)
-        return self._create(to=to, body=body, **origin)
+        return self._create(status_callback, to=to, body=body, **origin)
 
-    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str],
+                      status_callback: str | None = None) -> str:
         """Send a WhatsApp template by its ContentSid with its numbered variables."""
-        return self._create(to=to, content_sid=content_sid, content_variables=json.dumps(variables),
-                            **self._origin(to))
+        return self._create(status_callback, to=to, content_sid=content_sid,
+                            content_variables=json.dumps(variables), **self._origin(to))
 
-    def _create(self, **params: Any) -> str:
-        if self.status_callback:
-            params["status_callback"] = self.status_callback
+    def _create(self, status_callback: str | None = None, **params: Any) -> str:
+        if status_callback or self.status_callback:
+            params["status_callback"] = status_callback or self.status_callback
         try:
             message = self.client.messages.create(**params)
         except TwilioRestException as exc:
@@ -90,7 +94,7 @@ class OutboxSender:
         # simulator can show each reply on the phone it went to.
         self.resident_key = resident_key
 
-    def send(self, to: str, body: str, from_: str | None = None) -> str:
+    def send(self, to: str, body: str, from_: str | None = None, status_callback: str | None = None) -> str:
         """Put the message in the outbox."""
         channel = "email" if "@" in to else channel_of(to)
         entry = {"to": to, "channel": channel, "body": body, "at": self.clock()}
@@ -98,6 +102,7 @@ class OutboxSender:
             entry.update(to="a resident", resident=self.resident_key(to))
         return self.outbox.push(entry)
 
-    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str],
+                      status_callback: str | None = None) -> str:
         """Put a template message in the outbox, named by its ContentSid."""
         return self.send(to, f"[WhatsApp template {content_sid}] {json.dumps(variables, ensure_ascii=False)}")

@@ -18,9 +18,13 @@ class Outbox:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
 
-    def push(self, entry: dict[str, Any]) -> str:
-        """Store one notification and return its id (OUT00000001, ...)."""
+    def push(self, entry: dict[str, Any], pipe: redis.client.Pipeline | None = None) -> str:
+        """Store one message and return its id (OUT00000001, ...); inside the caller's transaction when given."""
         entry = dict(entry, id=f"OUT{self.redis.incr(OUTBOX_KEY + ':seq'):08d}")
+        if pipe is not None:
+            pipe.lpush(OUTBOX_KEY, json.dumps(entry))
+            pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1)
+            return entry["id"]
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.lpush(OUTBOX_KEY, json.dumps(entry))
             pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1)

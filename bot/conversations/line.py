@@ -8,10 +8,11 @@ from typing import Callable
 
 import redis
 
+from bot.broadcasts.subscribers import Subscriber, Subscribers
 from bot.channels.outbound import DeliveryError
 from bot.channels.senders import Senders
 from bot.channels.twilio import InboundMessage
-from bot.engine import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
+from bot.engine import (AlertsJoined, AlertsLeft, AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                         SubmitTip, advance, nlu, policy_keys)
 from bot.engine.engine import is_expired
 from bot.engine.matching import chosen_number
@@ -56,7 +57,7 @@ class Line:
     def __init__(self, config: Config, clock: Callable[[], float], *, store: ConversationStore,
                  revisions: FlowRevisions, renderer: Renderer, tips: TipRepository, handles: HandleStore,
                  photos: PhotoStore, intake: PhotoIntake, deliveries: Deliveries, stats: Stats, spool: Spool,
-                 officers: OfficerDirectory, jobs: JobQueue, senders: Senders) -> None:
+                 officers: OfficerDirectory, jobs: JobQueue, senders: Senders, subscribers: Subscribers) -> None:
         self.config = config
         self.clock = clock
         self.store = store
@@ -72,6 +73,7 @@ class Line:
         self.officers = officers
         self.jobs = jobs
         self.senders = senders
+        self.subscribers = subscribers
 
     # --- receive --------------------------------------------------------------------------------------
     def receive(self, message: InboundMessage) -> list[str]:
@@ -211,7 +213,7 @@ class Line:
         photos = self.intake.plan(flow, outcome, message)
         replies = [] if outcome.silent else notes + (photos.replies() if photos else []) + list(outcome.replies)
         if any(isinstance(effect, ForgetMe) for effect in outcome.effects):
-            return self._forget(session, outcome, replies, message.channel, at)
+            return self._forget(session, outcome, replies, message, at)
         leaving_interview = state is not None and in_interview(flow, state.node) \
             and not in_interview(flow, outcome.state.node)
         drafts = session.draft_media() if leaving_interview else []
@@ -248,16 +250,18 @@ class Line:
                 names.append(f"outcome|{name}")
         return names
 
-    def _forget(self, session: Session, outcome: Outcome, replies: list[Reply], channel: str, at: _Message) \
-            -> list[str]:
-        """Delete-my-data: the conversation, dedupe marks and follow-up handles go; tips stay, unlinked."""
+    def _forget(self, session: Session, outcome: Outcome, replies: list[Reply], message: InboundMessage,
+                at: _Message) -> list[str]:
+        """Delete-my-data: the conversation, dedupe marks, follow-up handles and the community-alerts subscription
+        go; tips stay, unlinked."""
         with session.forgetting() as (pipe, codes, drafts):
             for code in codes:
                 pipe.delete(self.handles.key(code))
                 self.tips.end_followup(code, pipe)
             self.photos.delete(drafts, pipe)
+            self.subscribers.leave(pipe, sender_id(self.config.hash_secret, message.sender))
         log.info("a resident's data was deleted on request (%d follow-up handles)", len(codes))
-        return self.render(replies, outcome.state.locale, channel, at.revision)
+        return self.render(replies, outcome.state.locale, message.channel, at.revision)
 
     def _carry_out(self, pipe: redis.client.Pipeline, effect: object, at: _Message, message: InboundMessage,
                    session: Session) -> list[Reply]:
@@ -279,7 +283,18 @@ class Line:
             for code in codes:  # STOP also ends officers' follow-up questions
                 pipe.delete(self.handles.key(code))
                 self.tips.end_followup(code, pipe)
+            self.subscribers.leave(pipe, sender_id(self.config.hash_secret, message.sender))  # ... and alerts
             log.info("event OptedOut (%d follow-up handles removed)", len(codes))
+            return []
+        if isinstance(effect, AlertsJoined):
+            self.subscribers.join(pipe, sender_id(self.config.hash_secret, message.sender),
+                                  Subscriber(message.sender, message.recipient, effect.locale, effect.channel), now,
+                                  consent=f"{effect.consent}@r{at.revision}")
+            log.info("event AlertsJoined locale=%s channel=%s", effect.locale, effect.channel)
+            return []
+        if isinstance(effect, AlertsLeft):
+            self.subscribers.leave(pipe, sender_id(self.config.hash_secret, message.sender))
+            log.info("event AlertsLeft")
             return []
         if isinstance(effect, AttachToTip):
             params = {"code": effect.code}

@@ -5,11 +5,11 @@ from .engine import advance
 from .errors import EngineError, FlowError, StepLimitExceeded
 from .inspect import check_flow, message_keys, policy_keys
 from .order import TextPlace, texts_in_order
-from .model import (AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
+from .model import (AlertsJoined, AlertsLeft, AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, Reply, State,
                     SubmitTip)
 
 __all__ = [
-    "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "ForgetMe", "Inbound", "OptedIn", "OptedOut",
+    "AlertsJoined", "AlertsLeft", "AttachToTip", "EmergencyShown", "EngineError", "Flow", "FlowError", "ForgetMe", "Inbound", "OptedIn", "OptedOut",
     "Outcome", "Reply", "State", "StepLimitExceeded", "SubmitTip", "advance", "check_flow", "message_keys",
     "nlu", "parse_flow", "policy_keys", "TextPlace", "texts_in_order",
 ]

@@ -9,8 +9,10 @@ from .model import Flow, Keywords, Messages, Node, Option
 from .steps import NODE_TYPES
 
 _KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
-_OPTIONAL_GROUPS = ("agree", "delete")  # yes words for consent; delete-my-data words (with the messages below)
-_OPTIONAL_MESSAGES = ("delete_confirm", "deleted", "delete_kept", "acknowledged", "stop_confirm")
+_OPTIONAL_GROUPS = ("agree", "delete", "alerts_on", "alerts_off")  # yes words for consent; delete-my-data words
+# (with the messages below); community alerts: join, leave
+_OPTIONAL_MESSAGES = ("delete_confirm", "deleted", "delete_kept", "acknowledged", "alerts_joined", "alerts_left",
+                      "stop_confirm")
 _MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
                   "reassurance", "first_contact")
 _ROUTED_INTENTS = ("greet", "immigration", "tip", "emergency", "other")

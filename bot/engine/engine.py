@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import nlu
 from .matching import chosen_number, contains_any_phrase, leading_tip_code, normalise
-from .model import AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, State
+from .model import AlertsJoined, AlertsLeft, AttachToTip, EmergencyShown, Flow, ForgetMe, Inbound, OptedIn, OptedOut, Outcome, State
 from .steps import NODE_TYPES, choose
 from .turn import Turn
 
@@ -72,6 +72,8 @@ def _dispatch(turn: Turn) -> bool:
             NODE_TYPES[node.type].receive(node, turn)
     elif _deletion(turn, said):
         pass
+    elif _alerts(turn, said):
+        pass
     elif wanted:
         _switch_language(turn, wanted)
     elif said in keywords.start:
@@ -126,6 +128,31 @@ def _deletion(turn: Turn, said: str) -> bool:
         turn.reply(messages.delete_confirm)
         return True
     return False
+
+
+def _alerts(turn: Turn, said: str) -> bool:
+    """ALERTAS / ALERTS joins the community alerts (the answer is the consent text); ALERTAS NO / ALERTS OFF leaves.
+
+    Returns True when the message was one of these keywords (and so is handled)."""
+    flow = turn.flow
+    messages = flow.messages
+    if not (messages.alerts_joined and messages.alerts_left):
+        return False
+    if said in flow.keywords.alerts_off:
+        turn.reply(messages.alerts_left)
+        turn.effect(AlertsLeft())
+    elif said in flow.keywords.alerts_on:
+        # the keyword's language is the alerts' language: ALERTS -> English, ALERTAS -> Spanish
+        locale = "en" if said.startswith("alerts") else "es" if said.startswith("alertas") else turn.state.locale
+        turn.set_locale(locale or "es")
+        locale = turn.state.locale or "es"
+        turn.reply(messages.alerts_joined)
+        turn.effect(AlertsJoined(locale=locale, channel=turn.inbound.channel, consent=messages.alerts_joined))
+    else:
+        return False
+    if turn.state.node is None:
+        turn.wait(flow.menu_node)
+    return True
 
 
 def _language_request(turn: Turn, said: str, strict: bool) -> str | None:

@@ -45,6 +45,8 @@ class Keywords:
     skip: frozenset[str] = frozenset()
     agree: frozenset[str] = frozenset()
     delete: frozenset[str] = frozenset()
+    alerts_on: frozenset[str] = frozenset()   # join the department's community alerts (ALERTAS / ALERTS)
+    alerts_off: frozenset[str] = frozenset()  # leave them (ALERTAS NO / ALERTS OFF)
     emergency_words: frozenset[str] = frozenset()
     emergency_phrases: tuple[tuple[str, ...], ...] = ()
 
@@ -67,6 +69,8 @@ class Messages:
     delete_kept: str | None = None
     stop_confirm: str | None = None  # the opt-out model thinks so, the rules are not sure: "Reply STOP"
     acknowledged: str | None = None  # a thank-you after a tip ("gracias", a thumbs up): answered, not added to it
+    alerts_joined: str | None = None  # community alerts: the consent text (what, how often, how to stop)
+    alerts_left: str | None = None    # ... and the answer when they end
 
 
 @dataclass(frozen=True)
@@ -210,11 +214,25 @@ class OptedIn:
 
 
 @dataclass(frozen=True)
+class AlertsJoined:
+    """Effect: the resident asked for the department's community alerts, in this language, on this channel."""
+
+    locale: str
+    channel: str
+    consent: str  # the translation key of the consent text they were sent (the host adds its revision)
+
+
+@dataclass(frozen=True)
+class AlertsLeft:
+    """Effect: the resident asked for no more community alerts."""
+
+
+@dataclass(frozen=True)
 class EmergencyShown:
     """Effect: the resident was told to call 911."""
 
 
-Effect = SubmitTip | AttachToTip | OptedOut | OptedIn | EmergencyShown | ForgetMe
+Effect = SubmitTip | AttachToTip | OptedOut | OptedIn | EmergencyShown | ForgetMe | AlertsJoined | AlertsLeft
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,10 @@ class Config:
     spool_interval: float = 5.0                   # LINE_SPOOL_INTERVAL (seconds between drain attempts)
     redis_check: str = "on"                       # LINE_REDIS_CHECK ("off" for a managed Redis that persists)
     model_cache: str = os.path.join(PROJECT_ROOT, ".run", "models")  # LINE_MODEL_CACHE (trained models, by data hash)
+    alert_quiet_hours: str = "21-8"               # LINE_ALERT_QUIET_HOURS (no community alerts 21:00-08:00; "off")
+    alert_rate: float = 1.0                       # LINE_ALERT_RATE (community alerts per second per sender)
+    alert_chunk_size: int = 200                   # LINE_ALERT_CHUNK (recipients per delivery job)
+    alert_template_sid: str = ""                  # TWILIO_ALERT_TEMPLATE_SID (alerts on WhatsApp outside 24 h)
     flows_dir: str = os.path.join(PROJECT_ROOT, "flows")                # LINE_FLOWS_DIR
     translations_dir: str = os.path.join(PROJECT_ROOT, "translations")  # LINE_TRANSLATIONS_DIR
     extra: Mapping[str, Any] = field(default_factory=dict)  # test-only objects (fake clock, fake HTTP)
@@ -94,6 +98,8 @@ _ENV = {
     "oidc_client_secret": "LINE_OIDC_CLIENT_SECRET", "oidc_groups_claim": "LINE_OIDC_GROUPS_CLAIM",
     "oidc_role_groups": "LINE_OIDC_ROLE_GROUPS", "oidc_label": "LINE_OIDC_LABEL",
     "model_cache": "LINE_MODEL_CACHE", "flows_dir": "LINE_FLOWS_DIR", "translations_dir": "LINE_TRANSLATIONS_DIR",
+    "alert_quiet_hours": "LINE_ALERT_QUIET_HOURS", "alert_rate": "LINE_ALERT_RATE",
+    "alert_chunk_size": "LINE_ALERT_CHUNK", "alert_template_sid": "TWILIO_ALERT_TEMPLATE_SID",
 }
 
 
@@ -196,6 +202,9 @@ def check_config(config: Config) -> None:
         raise ConfigError("LINE_ALERT_DETAIL must be 'full' (the tip's text in alerts) or 'link' (code and link)")
     if config.alert_detail == "link" and not config.public_base_url and not config.local:
         raise ConfigError("LINE_ALERT_DETAIL=link needs PUBLIC_BASE_URL for the dashboard link")
+    if not re.fullmatch(r"\s*(off|\d{1,2}\s*-\s*\d{1,2})\s*", config.alert_quiet_hours, re.IGNORECASE) or any(
+            int(h) > 23 for h in re.findall(r"\d+", config.alert_quiet_hours)):
+        raise ConfigError("LINE_ALERT_QUIET_HOURS must be START-END in whole local hours (e.g. 21-8) or off")
     if config.officer_locale not in ("en", "es"):
         raise ConfigError("LINE_OFFICER_LOCALE must be 'en' or 'es'")
     try:

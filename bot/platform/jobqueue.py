@@ -1,6 +1,8 @@
 """The line's RQ queue: jobs are queued by dotted name with JSON arguments (ids only), never by import."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import redis
 from rq import Callback, Queue, Retry
 from rq.serializers import JSONSerializer
@@ -21,3 +23,14 @@ class JobQueue:
         self.queue.enqueue_call(function, args=list(args), retry=JOB_RETRY, pipeline=pipe, timeout=JOB_TIMEOUT,
                                 result_ttl=24 * 3600, failure_ttl=30 * 24 * 3600,
                                 on_failure=Callback(FAILURE_CALLBACK))
+
+    def enqueue_at(self, when: float, now: float, function: str, *args: object) -> None:
+        """Queue a job by dotted name to run at a time (the line's clock: `now` is that clock's present), with the
+        same policy; a time already past runs it now. Workers run RQ's scheduler (python worker.py), which moves
+        it to the queue when the time comes."""
+        options = dict(retry=JOB_RETRY, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, failure_ttl=30 * 24 * 3600,
+                       on_failure=Callback(FAILURE_CALLBACK))
+        if when <= now:
+            self.enqueue(None, function, *args)
+            return
+        self.queue.enqueue_at(datetime.now(timezone.utc) + timedelta(seconds=when - now), function, *args, **options)

@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app
 
 from bot.services import Services
 
-from . import auth, dashboard, editor, notice, present, second_factor, simulator, sso, users, webhook
+from . import auth, broadcasts, dashboard, editor, notice, present, second_factor, simulator, sso, users, webhook
 
 
 def register(app: Flask, services: Services) -> None:
@@ -23,6 +23,7 @@ def register(app: Flask, services: Services) -> None:
     app.register_blueprint(users.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(broadcasts.bp)
     if services.config.local:
         app.register_blueprint(simulator.bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)

@@ -7,6 +7,7 @@ import redis
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
+from bot.broadcasts.store import valid_id
 from bot.channels.twilio import parse_form, public_url, read_form, signature_is_valid, twiml
 from bot.services import Services, current_services
 
@@ -43,7 +44,12 @@ def message_status() -> Response:
     sid = str(form.get("MessageSid") or "")[:64]
     status = str(form.get("MessageStatus") or "").strip().lower()[:20]
     error = str(form.get("ErrorCode") or "").strip()[:10]
+    alert = str(request.args.get("alert", ""))
     try:
+        if alert and sid and status.isalpha():  # a community alert's message (?alert=AL000001)
+            if valid_id(alert):
+                services.broadcaster.record_status(alert, sid, status)
+            return Response(status=204)
         found = services.deliveries.tracked(sid) if sid and status.isalpha() else None
         if found is not None:
             code, name = found

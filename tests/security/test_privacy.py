@@ -2,7 +2,8 @@
 
 One resident (a canary number) goes through everything the line does with a number: a first message, a full
 tip with follow-up consent, an officer reply through the relay, an answer, an addendum by code, a delivery
-status callback, STOP and START. Then every Redis key and value (RQ's compressed job data included), every
+status callback, a community-alerts subscription with an alert sent to it (and its status callback), STOP and
+START. Then every Redis key and value (RQ's compressed job data included), every
 log record, the outbox and every dashboard page are searched for the number and its last 7 digits."""
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot import create_app
-from tests.conftest import Staff, inbound_form, post_signed, production_config, replies
+from tests.conftest import PUBLIC_BASE_URL, Staff, inbound_form, post_signed, production_config, replies, sign
 from tests.test_relay import status_callback
 
 CANARY = "+13125550187"
@@ -89,6 +90,26 @@ def test_the_residents_number_appears_nowhere(redis_url, redis_client, clock, tw
     for request in twilio_http.sent:
         status_callback(client, request["sid"], "delivered")
     work(app)
+    # community alerts: the canary subscribes, an alert is written, approved and sent, its status comes back
+    send("ALERTAS")
+    services = app.extensions["linea"]
+    writer, approver = Staff(app, "ana", "coordinator"), Staff(app, "luis", "coordinator")
+    writer.get("/dashboard/alerts/")
+    alert_page = writer.post("/dashboard/alerts/", {"en": "Robberies near the food line.", "es": "Robos cerca de la fila "
+                             "de comida.", "audience": "all", "action": "save"}).headers["Location"]
+    approver.get(alert_page)
+    approver.post(alert_page + "/approve")
+    sent_before = len(twilio_http.sent)
+    work(app)
+    alert_id = alert_page.rstrip("/").rsplit("/", 1)[-1]
+    assert services.broadcasts.get(alert_id).count("sent") == 1
+    for request in twilio_http.sent[sent_before:]:
+        form = {"MessageSid": request["sid"], "MessageStatus": "delivered", "AccountSid": "AC" + "0" * 32}
+        path = f"/twilio/status?alert={alert_id}"
+        assert client.post(path, data=form, headers={"X-Twilio-Signature": sign(form, PUBLIC_BASE_URL + path)}
+                           ).status_code == 204
+    pages += [approver.get(alert_page).get_data(as_text=True), approver.get("/dashboard/alerts/").get_data(as_text=True),
+              approver.get(alert_page + "/progress.json").get_data(as_text=True)]
     pages += [officer.get(f"/dashboard/tips/{code}").get_data(as_text=True),
               Staff(app, "boss", "admin").get("/dashboard/audit").get_data(as_text=True)]
     send("STOP")
@@ -98,6 +119,7 @@ def test_the_residents_number_appears_nowhere(redis_url, redis_client, clock, tw
     tip = app.extensions["linea"].tips.get(code)
     assert [a.text for a in tip.addenda] == ["si, una camioneta gris", "tambien tenian un cuchillo"]
     assert tip.reply_status(0) in ("sent", "delivered")
+    assert mode == "local" or services.broadcasts.get(alert_id).count("delivered") == 1
     for key, text in redis_dump(redis_client).items():
         for form in FORMS:
             assert form not in text, f"Redis key {key!r} holds the resident's number"
