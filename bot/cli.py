@@ -387,5 +387,5 @@ def alerts_status(alert_id: str) -> None:
     if alert is None:
         click.echo(f"error: no alert {alert_id!r}", err=True)
         sys.exit(1)
-    counts = ", ".join(f"{name} {n}" for name, n in sorted(alert.counts.items()) if not name.startswith("pos:"))
+    counts = ", ".join(f"{name} {n}" for name, n in sorted(alert.shown_counts.items()))
     click.echo(f"{alert.id} {alert.status}: {counts or 'nothing sent yet'}")

@@ -303,3 +303,25 @@ def test_a_broadcast_running_into_quiet_hours_pauses_until_the_morning(redis_url
     services.jobs.enqueue(None, "bot.jobs.send_alert_chunk", alert.id, 1)  # what the scheduler does at 08:00
     work(app)
     assert len(http.sent) == 4 and services.broadcasts.get(alert.id).status == "done"
+
+
+def test_the_time_left_follows_the_current_pace_not_the_average(redis_url, clock, http):
+    """An alert that went at 10 a second for its first minute and now goes at 2 a second: the last 30 seconds
+    make the pace."""
+    from dataclasses import replace as changed
+
+    from bot.broadcasts.delivery import PACE_BUCKET
+    from bot.broadcasts.store import pace_field
+    app = make_app(redis_url, clock, http)
+    broadcaster = app.extensions["linea"].broadcaster
+    now = clock()
+    here = int(now) // PACE_BUCKET
+    buckets = {pace_field(here - k): (20 if k <= 3 else 100) for k in range(1, 10)}  # 20 per 10 s lately
+    processed = sum(buckets.values())
+    alert = changed(approved(app), status="sending", started_at=now - 90,
+                    counts={"queued": processed + 600, "sent": processed, **buckets})
+    progress = broadcaster.progress(alert)
+    assert progress.per_second == 2.0 and progress.seconds_left == 300
+    assert pace_field(here - 1) not in alert.shown_counts and alert.shown_counts["sent"] == processed
+    early = changed(alert, started_at=now - 20)  # too early for a window: the average since the start
+    assert broadcaster.progress(early).per_second == round(processed / 20, 2)

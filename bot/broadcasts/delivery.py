@@ -25,7 +25,7 @@ from bot.tips.deliveries import WHATSAPP_WINDOW_SECONDS
 
 from .pacing import Pacer
 from .quiet import QuietHours
-from .store import Broadcast, BroadcastStore
+from .store import Broadcast, BroadcastStore, pace_field
 from .subscribers import Subscriber, Subscribers
 
 log = logging.getLogger("linea.broadcasts")
@@ -81,6 +81,10 @@ def masked(address: str) -> str:
     digits = [c for c in address if c.isdigit()]
     prefix = "whatsapp:" if address.startswith("whatsapp:") else ""
     return f"{prefix}•••{''.join(digits[-2:])}"
+
+
+PACE_BUCKET = 10          # seconds per counter of recipients dealt with
+PACE_WINDOW = 3           # complete buckets that make the current pace (the last 30 s)
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,7 @@ class Broadcaster:
               template: bool) -> None:
         pipe.hset(self.store.key(alert_id, "r"), who, "s")
         pipe.hincrby(self.store.key(alert_id, "n"), "sent", 1)
+        pipe.hincrby(self.store.key(alert_id, "n"), self._pace_field(), 1)
         if template:
             pipe.hincrby(self.store.key(alert_id, "n"), "sent:template", 1)
         pipe.hset(self.store.key(alert_id, "n"), f"pos:{number}", position)
@@ -299,6 +304,7 @@ class Broadcaster:
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(self.store.key(alert_id, "r"), who, mark)
             pipe.hincrby(self.store.key(alert_id, "n"), kind, 1)
+            pipe.hincrby(self.store.key(alert_id, "n"), self._pace_field(), 1)
             pipe.hincrby(self.store.key(alert_id, "n"), f"{kind}:{reason}", 1)
             pipe.hset(self.store.key(alert_id, "n"), f"pos:{number}", position)
             pipe.execute()
@@ -310,13 +316,23 @@ class Broadcaster:
                                args=[_sid_mark(sid), status])
         return bool(counted)
 
+    def _pace_field(self) -> str:
+        """The counter of recipients dealt with in the current PACE_BUCKET seconds (for the current pace)."""
+        return pace_field(int(self.clock()) // PACE_BUCKET)
+
     def progress(self, alert: Broadcast) -> Progress:
-        """The share of recipients dealt with, the pace so far and the time left at that pace."""
+        """The share of recipients dealt with, the current pace (the last PACE_WINDOW buckets; the average since
+        the start until there are that many) and the time left at that pace."""
         total = alert.count("queued")
         processed = alert.processed
         percent = 100 if alert.status == "done" else (min(100, processed * 100 // total) if total else 0)
-        elapsed = ((alert.finished_at or self.clock()) - alert.started_at) if alert.started_at else 0.0
+        now = self.clock()
+        elapsed = ((alert.finished_at or now) - alert.started_at) if alert.started_at else 0.0
         per_second = processed / elapsed if elapsed > 0 and processed else 0.0
+        here = int(now) // PACE_BUCKET
+        if alert.status != "done" and elapsed >= (PACE_WINDOW + 1) * PACE_BUCKET:
+            recent = sum(alert.count(pace_field(bucket)) for bucket in range(here - PACE_WINDOW, here))
+            per_second = recent / (PACE_WINDOW * PACE_BUCKET)
         left = None if not per_second or alert.status == "done" else max(0, total - processed) / per_second
         return Progress(total, processed, percent, round(per_second, 2), left)
 

@@ -20,6 +20,14 @@ class ApprovalError(Exception):
     """An alert cannot be approved (or rejected) by this person, or not in its current status."""
 
 
+PACE_COUNT = "t:"  # counts of recipients dealt with per time bucket (the current pace)
+INTERNAL_COUNTS = ("pos:", PACE_COUNT)  # where each chunk has got to, and the pace counters
+
+
+def pace_field(bucket: int) -> str:
+    """The count field of recipients dealt with in one time bucket."""
+    return PACE_COUNT + str(bucket)
+
 @dataclass(frozen=True)
 class Broadcast:
     """One community alert."""
@@ -47,6 +55,11 @@ class Broadcast:
     def processed(self) -> int:
         """Recipients dealt with: sent, failed or skipped."""
         return self.count("sent") + self.count("failed") + self.count("skipped")
+
+    @property
+    def shown_counts(self) -> dict[str, int]:
+        """The counts people read (queued, sent, skipped:<reason>, ...), without the bookkeeping fields."""
+        return {name: n for name, n in self.counts.items() if not name.startswith(INTERNAL_COUNTS)}
 
     def reasons(self, kind: str) -> dict[str, int]:
         """The skipped (or failed) counts by reason."""

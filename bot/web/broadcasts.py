@@ -129,7 +129,7 @@ def reject(alert_id: str) -> Response:
 def progress(alert_id: str) -> Response:
     """The alert's counts and progress, for its page's live progress bar."""
     alert = _alert(alert_id)
-    response = jsonify(status=alert.status, counts={k: v for k, v in alert.counts.items() if not k.startswith("pos:")},
+    response = jsonify(status=alert.status, counts=alert.shown_counts,
                        skipped=alert.reasons("skipped"), failed=alert.reasons("failed"),
                        **asdict(current_services().broadcaster.progress(alert)))
     response.headers["Cache-Control"] = "no-store"
