@@ -179,11 +179,18 @@ def _delete_original(services: Services, url: str) -> None:
 
 def job_failed(job: Job, connection: object, kind: type, value: BaseException, traceback: object) -> None:
     """RQ failure callback: when a worker died mid-job (SIGKILL, crash) and no retry is left, say so where
-    officers look, so that nothing is silently missing (other failures are recorded by the jobs themselves)."""
-    if not issubclass(kind, AbandonedJobError) or job.retries_left:
+    officers look, so that nothing is silently missing (other failures are recorded by the jobs themselves); a
+    community alert's job that fails for good, for any reason, marks the alert stalled."""
+    if job.retries_left:
         return  # RQ retries it
     services = current_services()
     args = list(job.args)
+    if job.func_name in ("bot.jobs.start_alert", "bot.jobs.send_alert_chunk"):  # any failure: say it stopped
+        part = "planning" if job.func_name == "bot.jobs.start_alert" else f"chunk {args[1]}"
+        services.broadcaster.stalled(args[0], f"{part}: {kind.__name__}")
+        return
+    if not issubclass(kind, AbandonedJobError):
+        return  # the job recorded its own failure
     if job.func_name == "bot.jobs.notify_officer":
         name = args[1] if len(args) < 3 or args[2] is None else f"{args[1]}+{args[2]}"
         services.alerts.record(args[0], name, "failed: worker died")

@@ -325,3 +325,23 @@ def test_the_time_left_follows_the_current_pace_not_the_average(redis_url, clock
     assert pace_field(here - 1) not in alert.shown_counts and alert.shown_counts["sent"] == processed
     early = changed(alert, started_at=now - 20)  # too early for a window: the average since the start
     assert broadcaster.progress(early).per_second == round(processed / 20, 2)
+
+
+def test_a_chunk_that_fails_for_good_marks_the_alert_stalled_instead_of_sending_for_ever(redis_url, clock, http):
+    from rq.job import Job
+
+    from bot.channels.outbound import DeliveryError
+    from bot.jobs import job_failed
+    app = make_app(redis_url, clock, http)
+    subscribe(app, 3, "es")
+    alert = approved(app)
+    services = app.extensions["linea"]
+    job = Job.create("bot.jobs.send_alert_chunk", args=[alert.id, 0], connection=services.redis)
+    job.retries_left = 2
+    with app.app_context():
+        job_failed(job, services.redis, DeliveryError, DeliveryError("503", permanent=False), None)  # RQ still retries it
+        assert services.broadcasts.get(alert.id).status != "stalled"
+        job.retries_left = 0
+        job_failed(job, services.redis, DeliveryError, DeliveryError("503", permanent=False), None)
+    assert services.broadcasts.get(alert.id).status == "stalled"
+    assert services.broadcasts.field(alert.id, "stalled") == "chunk 0: DeliveryError"

@@ -213,6 +213,14 @@ class Broadcaster:
             log.info("alert %s: every chunk done", alert_id)
         return "done"
 
+    def stalled(self, alert_id: str, what: str) -> None:
+        """A start or chunk job failed for good (its retries are used up): the alert is marked stalled, so its page
+        says that the rest was not sent, instead of showing "sending" for ever."""
+        if self.store.get(alert_id) is None:
+            return
+        self.store.mark(alert_id, status="stalled", stalled=what[:100])
+        log.error("alert %s stalled: %s", alert_id, what[:100])
+
     def _recipient(self, alert: Broadcast, who: str, number: int, position: int) -> None:
         marks, counts = self.store.key(alert.id, "r"), self.store.key(alert.id, "n")
         claim = self._claim(keys=[marks, self.subscribers.key(who), counts],

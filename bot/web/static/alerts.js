@@ -47,9 +47,9 @@
       set("alert-left", data.seconds_left === null ? "—" : Math.round(data.seconds_left) + " s");
       box.dataset.status = data.status;
       set("alert-status", box.dataset["label" + data.status.charAt(0).toUpperCase() + data.status.slice(1)] || data.status);
-      if (data.status === "done" || data.status === "rejected") return;
+      if (data.status === "done" || data.status === "rejected" || data.status === "stalled") return;
     } catch (e) { /* the next poll tries again */ }
     setTimeout(poll, 1000);
   }
-  if (box.dataset.status !== "done" && box.dataset.status !== "rejected") setTimeout(poll, 1000);
+  if (!["done", "rejected", "stalled"].includes(box.dataset.status)) setTimeout(poll, 1000);
 })();
