@@ -88,17 +88,34 @@ def safety_figures(flow: Flow, examples: Iterable[Example] | None = None) -> Saf
     return SafetyFigures(emergencies, {w: frozenset(m) for w, m in missed.items()}, others, frozenset(opted_out))
 
 
-def regressions(published: SafetyFigures, draft: SafetyFigures) -> list[str]:
+@dataclass(frozen=True)
+class Regression:
+    """One way the draft is less safe: emergencies lost in a state ("missed"), or false opt-outs ("opted_out")."""
+
+    kind: str
+    count: int
+    examples: tuple[str, ...]
+    where: str = ""
+    before: float = 0.0
+    after: float = 0.0
+
+    def __str__(self) -> str:
+        shown = "; ".join(repr(t) for t in self.examples)
+        if self.kind == "missed":
+            return (f"{self.count} emergencies would no longer get the call-911 guidance ({self.where}: recall "
+                    f"{self.before:.1%} -> {self.after:.1%}), e.g. {shown}")
+        return f"{self.count} messages that are not opt-outs would stop all messages to the resident, e.g. {shown}"
+
+
+def regressions(published: SafetyFigures, draft: SafetyFigures) -> list[Regression]:
     """Why the draft must not be published (empty when it is as safe as the published flow), with examples."""
-    reasons = []
+    found = []
     for where in STATES:
         lost = sorted(draft.missed[where] - published.missed[where])
         if lost:
-            reasons.append(f"{len(lost)} emergencies would no longer get the call-911 guidance ({where}: recall "
-                           f"{published.recall(where):.1%} -> {draft.recall(where):.1%}), e.g. "
-                           + "; ".join(repr(t) for t in lost[:SHOWN_EXAMPLES]))
+            found.append(Regression("missed", len(lost), tuple(lost[:SHOWN_EXAMPLES]), where,
+                                    published.recall(where), draft.recall(where)))
     new_stops = sorted(draft.opted_out - published.opted_out)
     if new_stops:
-        reasons.append(f"{len(new_stops)} messages that are not opt-outs would stop all messages to the resident, "
-                       "e.g. " + "; ".join(repr(t) for t in new_stops[:SHOWN_EXAMPLES]))
-    return reasons
+        found.append(Regression("opted_out", len(new_stops), tuple(new_stops[:SHOWN_EXAMPLES])))
+    return found

@@ -16,7 +16,7 @@ from bot.flows.library import Bundle, bundle_from_export
 from bot.services import Services, current_services
 from bot.tips.repository import new_code
 from bot.understanding.models import hints
-from bot.understanding.safety_gate import SafetyFigures, labelled_examples, regressions, safety_figures
+from bot.understanding.safety_gate import Regression, SafetyFigures, labelled_examples, regressions, safety_figures
 
 from .auth import audit, requires
 from .present import Labels
@@ -49,7 +49,7 @@ def _policy_changed(services: Services, bundle: Bundle, report: Report) -> bool:
 _published_figures: dict[str, SafetyFigures] = {}  # the published flow's, by its YAML text, once per process
 
 
-def safety_problems(services: Services, flow: Flow) -> list[str]:
+def safety_problems(services: Services, flow: Flow) -> list[Regression]:
     """Why publishing this flow would make the line less safe than the published revision (the safety gate:
     every labelled message replayed with both); empty when it is at least as safe, or only its texts differ."""
     number = services.revisions.current_revision()
@@ -64,7 +64,7 @@ def safety_problems(services: Services, flow: Flow) -> list[str]:
     return regressions(_published_figures[key], safety_figures(flow))
 
 
-def _overview(error: str = "", done: str = "", safety: list[str] | None = None, status: int = 200) -> Response:
+def _overview(error: str = "", done: str = "", safety: list[Regression] | None = None, status: int = 200) -> Response:
     services = current_services()
     number = services.revisions.current_revision()
     page = render_template("admin/flows.html", current=services.library.get(number), history=services.library.history(),
@@ -198,7 +198,7 @@ def publish() -> Response:
         return redirect(url_for("editor.overview", error="comment_needed"))
     problems = safety_problems(services, report.flow)
     if problems:
-        audit().write(g.session.user.name, "flow_publish_blocked", detail=problems[0])
+        audit().write(g.session.user.name, "flow_publish_blocked", detail=str(problems[0]))
         return _overview("less_safe", safety=problems, status=409)
     number = services.revisions.publish(bundle, g.session.user.name, comment)
     services.library.discard_draft()
@@ -221,7 +221,7 @@ def revert(number: int) -> Response:
         return redirect(url_for("editor.overview", error="policy_needs_admin"))
     problems = safety_problems(services, report.flow)
     if problems:
-        audit().write(g.session.user.name, "flow_revert_blocked", detail=problems[0])
+        audit().write(g.session.user.name, "flow_revert_blocked", detail=str(problems[0]))
         return _overview("less_safe", safety=problems, status=409)
     new = services.revisions.publish(revision.bundle, g.session.user.name, f"revert to revision {number}",
                                      reverts=number)
