@@ -28,6 +28,7 @@ def audit() -> AuditLog:
 
 
 def secure_cookies() -> bool:
+    """Whether cookies are Secure and __Host- (everywhere but the local mode)."""
     return not current_services().config.local
 
 
@@ -112,7 +113,7 @@ def set_session_cookie(response: Response, token: str) -> None:
 @bp.after_app_request
 def _no_store(response: Response) -> Response:
     """Pages with tips or sign-in forms are never cached by browsers or proxies."""
-    if request.blueprint in ("auth", "second_factor", "sso", "users", "dashboard", "editor"):
+    if request.blueprint in ("auth", "second_factor", "sso", "users", "dashboard", "editor", "alerts"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
