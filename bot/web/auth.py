@@ -67,12 +67,17 @@ def requires(*roles: str) -> Callable:
                 abort(403)
             if roles and not session.user.can(*roles):
                 abort(403)
-            if request.method == "POST" and not same_token(request.form.get("csrf", ""), session.csrf):
-                abort(400, "The form expired or did not come from this site. Go back, reload the page and try again.")
+            check_form_token(session)
             g.session = session
             return view(*args, **kwargs)
         return guarded
     return decorate
+
+
+def check_form_token(session: LoginSession) -> None:
+    """A POST must carry the session's CSRF token; otherwise it is refused (400) with words a person can act on."""
+    if request.method == "POST" and not same_token(request.form.get("csrf", ""), session.csrf):
+        abort(400, "The form expired or did not come from this site. Go back, reload the page and try again.")
 
 
 def safe_next(target: str | None) -> str:
@@ -163,8 +168,7 @@ def logout() -> Response:
     session = signed_in()
     if session is None:
         return redirect(url_for("auth.login"))
-    if not same_token(request.form.get("csrf", ""), session.csrf):
-        abort(400, "The form expired or did not come from this site. Go back, reload the page and try again.")
+    check_form_token(session)
     if request.form.get("everywhere") == "1" and session.complete:
         accounts().end_sessions(session.user.name)
         audit().write(session.user.name, "logout_everywhere")

@@ -2,12 +2,13 @@
 (a QR code as SVG and the secret as text, confirmed with a code; ten recovery codes shown once)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 
-from bot.officers.accounts import LoginSession, same_token
+from bot.officers.accounts import LoginSession
 from bot.services import current_services
 
-from .auth import accounts, audit, client_address, safe_next, set_session_cookie, session_cookie, signed_in
+from .auth import (accounts, audit, check_form_token, client_address, safe_next, session_cookie, set_session_cookie,
+                   signed_in)
 
 bp = Blueprint("second_factor", __name__, url_prefix="/login", template_folder="templates")
 
@@ -16,8 +17,7 @@ def _signed_in_or_login() -> LoginSession | Response:
     session = signed_in()
     if session is None:
         return redirect(url_for("auth.login"))
-    if request.method == "POST" and not same_token(request.form.get("csrf", ""), session.csrf):
-        abort(400, "The form expired or did not come from this site. Go back, reload the page and try again.")
+    check_form_token(session)
     return session
 
 
