@@ -50,7 +50,9 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 @pytest.mark.parametrize("name, least_recall, most_false_alarms", [
     ("nineteenth", 0.92, 0.02), ("twentieth", 0.85, 0.02),      # used to choose the model's threshold
     ("twentyfirst", 0.87, 0.02), ("twentysecond", 0.93, 0.04),  # held out: measured once, after the choice
-    ("twentyfifth", 0.93, 0.04), ("twentysixth", 0.90, 0.02),   # written blind in session 7: their first looks
+    ("twentyfifth", 0.96, 0.04), ("twentysixth", 0.96, 0.05),   # written blind in session 7 (first looks 93 / 90 %)
+    # written blind in session 8; measured after the meaning model (first looks in bot/understanding/data/README.md)
+    ("twentyseventh", 0.98, 0.02), ("twentyeighth", 0.99, 0.02), ("twentyninth", 1.0, 0.06),
 ])
 def test_emergencies_as_interview_answers_on_the_blind_sets(name, least_recall, most_false_alarms):
     report = evaluate_in(FLOW, read_examples(os.path.join(DATA, f"{name}.tsv")), "interview", hints, intent_only)

@@ -194,12 +194,18 @@ _MESSAGING_WORDS = frozenset("mas more anymore again numero number mensajes mess
                              "texto sms mensajitos".split())
 _LEADING_STOP = frozenset("stop alto parar basta".split())  # "alto, no mas textos": a stop word, then about messages
 _TRAILING_STOP = re.compile(r"[,.;:!\-]\s*(stop|parar|alto)\W*$", re.IGNORECASE)
+# "if I stop texting, will my tip still count?", "si me doy de baja, se borra mi reporte?": the writer's own stopping
+# as a condition, with more to say after it, is a question about stopping, not a request (the opt-out model may
+# still have the line ask). "si, stop" / "si cancelo" (yes, then the request) stay opt-outs.
+_IF_I_STOP = re.compile(r"\b(?:(?:if|when|once)\s+(?:i|we)\s+(?:stop|quit|cancel|unsubscribe|opt)"
+                        r"|(?:si|cuando)\s+(?:yo\s+)?(?:me\s+doy\s+de\s+baja|nos\s+damos\s+de\s+baja|dejo\s+de"
+                        r"|dejamos\s+de|cancelo|me\s+salgo|paro))\w*\s+\w")
 
 
 def _is_stop(text: str, words: list[str], strict: bool = False) -> bool:
     if _is_whole(_core(words), STOP_WHOLE):
         return True
-    if len(words) > 12 or _describes_crime(words):
+    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(" ".join(words)):
         return False
     if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))):
         return True

@@ -1,0 +1,78 @@
+"""The models around the rules: naive Bayes first, joined with the meaning model when naive Bayes is unsure."""
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding import intent_model, models
+from bot.understanding.intent_model import model
+
+
+@pytest.fixture
+def meaning_says(monkeypatch):
+    """Replace the meaning model's opinion; records which messages it was asked about."""
+    asked: list[str] = []
+
+    def install(opinion: dict[str, float] | None):
+        def fake(text: str):
+            asked.append(text)
+            return opinion
+        monkeypatch.setattr(models, "meaning_log_probs", fake)
+        models.guess.cache_clear()
+        return asked
+    yield install
+    models.guess.cache_clear()
+
+
+def _nb(text: str) -> tuple[str, float]:
+    return model().predict(text)
+
+
+SURE = {"emergency": -30.0, "greet": -30.0, "help": -30.0, "immigration": -30.0, "other": 0.0, "tip": -30.0}
+
+
+def test_a_message_naive_bayes_is_sure_of_never_pays_for_the_meaning_model(meaning_says):
+    text = "me robaron la bicicleta ayer en la tarde afuera de la tienda de la esquina"
+    assert _nb(text)[1] >= models.MEANING_BELOW
+    asked = meaning_says(SURE)
+    assert models.guess(text) == _nb(text) and asked == []
+
+
+def test_an_unsure_message_is_decided_by_both(meaning_says):
+    text = "what are my options"
+    assert _nb(text)[1] < models.MEANING_BELOW
+    asked = meaning_says(SURE)
+    assert models.guess(text)[0] == "other" and asked == [text]
+
+
+def test_the_meaning_model_may_add_danger(meaning_says):
+    text = "what are my options"
+    meaning_says({**SURE, "other": -30.0, "emergency": 0.0})
+    intent, margin = models.guess(text)
+    assert intent == "emergency" and margin >= 10
+
+
+def test_the_meaning_model_never_takes_danger_away(meaning_says):
+    text = "shots fired right now near the elementary school"
+    intent, margin = _nb(text)
+    assert intent == "emergency" and margin < models.MEANING_BELOW
+    asked = meaning_says(SURE)  # it is sure this is nothing
+    assert models.guess(text) == (intent, margin) and asked == [text]
+
+
+@pytest.mark.parametrize("text", ["7", "en el parque", "hurry"])
+def test_fragments_of_fewer_than_four_words_are_left_to_naive_bayes(meaning_says, text):
+    """e5 reads sentences; on one- to three-word fragments it was wrong more often than right."""
+    asked = meaning_says({**SURE, "other": -30.0, "emergency": 0.0})
+    assert models.guess(text) == intent_model.guess(text) and asked == []
+
+
+@pytest.mark.parametrize("text", ["what are my options", "shots fired right now near the elementary school",
+                                  "hola buenas tardes a todos", "ok"])
+def test_without_the_meaning_model_naive_bayes_decides_alone(meaning_says, text):
+    meaning_says(None)
+    assert models.guess(text) == intent_model.guess(text)
+
+
+def test_no_words_no_opinion(meaning_says):
+    asked = meaning_says(SURE)
+    assert models.guess("!!! ???") == (None, 0.0) and asked == []
