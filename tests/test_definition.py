@@ -205,3 +205,52 @@ def test_a_missing_file_names_the_file(tmp_path):
         load_flow_file(missing)
     assert caught.value.path == "(file)"
     assert str(caught.value).startswith(missing)
+
+
+# --- the local vocabulary: stop phrases, immigration words, slang, streets (all optional) ------------------------
+
+def test_a_flow_without_a_local_vocabulary_has_none(flow_data):
+    assert parse_flow(flow_data, SOURCE).keywords.local is None
+
+
+@pytest.mark.parametrize("group, written, parsed", [
+    ("stop_phrases", ["Ya no me TEXTEES", "ya no me textees!"], (("ya", "no", "me", "textees"),)),
+    ("immigration", ["La Perrera", "el corralón"], (("la", "perrera"), ("el", "corralon"))),
+    ("slang", {"Cuete": "pistola", "la chota": "la policía"}, ((("cuete",), ("pistola",)),
+                                                               (("la", "chota"), ("la", "policia")))),
+    ("streets", ["Troost", "Shooters Lane", "Independence Ave."], (("troost",), ("shooters", "lane"),
+                                                                  ("independence", "ave"))),
+])
+def test_each_local_group_is_normalised_into_hashable_phrases(flow_data, group, written, parsed):
+    flow_data["keywords"][group] = written
+    local = parse_flow(flow_data, SOURCE).keywords.local
+    assert getattr(local, group) == parsed
+    assert hash(local) == hash(parse_flow(flow_data, SOURCE).keywords.local)  # nlu caches by it
+
+
+@pytest.mark.parametrize("group, value, path, code", [
+    ("slang", {"cuete": ""}, "keywords.slang.cuete", "empty"),
+    ("slang", {"cuete": None}, "keywords.slang.cuete", "empty"),
+    ("slang", {"cuete": "zzqx"}, "keywords.slang.cuete", "unknown_meaning"),
+    ("slang", ["cuete = pistola"], "keywords.slang", ""),
+    ("stop_phrases", ["ok", "!!!"], "keywords.stop_phrases.1", "empty"),
+    ("stop_phrases", "ya no me textees", "keywords.stop_phrases", ""),
+    ("immigration", ["la " * 30], "keywords.immigration.0", "too_long"),
+    ("immigration", ["uno dos tres cuatro cinco seis siete"], "keywords.immigration.0", "too_long"),
+    ("streets", [f"calle {n}" for n in range(301)], "keywords.streets", "too_many"),
+    ("streets", ["Troost", "STOP"], "keywords.streets.1", "street_is_keyword"),
+    ("streets", ["911"], "keywords.streets.0", "street_is_keyword"),
+    ("streets", ["la jura"], "keywords.streets.0", "street_is_keyword"),  # also slang (below)
+])
+def test_a_bad_local_entry_names_its_path_and_a_code_the_dashboard_explains(flow_data, group, value, path, code):
+    flow_data["keywords"]["slang"] = {"la jura": "policia"}
+    flow_data["keywords"][group] = value
+    with pytest.raises(FlowError) as raised:
+        parse_flow(flow_data, SOURCE)
+    assert (raised.value.path, raised.value.code) == (path, code)
+
+
+def test_the_shipped_flow_has_a_realistic_local_vocabulary():
+    local = load_flow_file(MAIN_FLOW).keywords.local
+    assert (("cuete",), ("pistola",)) in local.slang and ("shooters", "lane") in local.streets
+    assert ("la", "perrera") in local.immigration and local.stop_phrases

@@ -2,6 +2,7 @@
 conversations pinned to the revision they started on (real redis-server)."""
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -238,3 +239,84 @@ def test_no_nested_forms_on_the_edit_page(app):
         depth += -1 if tag else 1
         assert depth in (0, 1), "a <form> inside another <form>"
     assert depth == 0
+
+
+# --- the vocabulary page: the flow's own word lists, saved into the draft, checked, tried, published, reverted ----
+
+OPTED_OUT = "Ya no recibirá mensajes de esta línea."
+LOCAL_STOP = "bajenle a los textos"
+
+
+@pytest.fixture
+def few_labelled(monkeypatch):
+    """The safety gate over a few labelled messages (the full replay takes seconds), with a fresh figures cache."""
+    from bot.understanding import safety_gate
+    from bot.understanding.evaluation import Example
+    from bot.web import editor
+    monkeypatch.setattr(safety_gate, "labelled_examples", lambda: (
+        Example("es", "emergency", "auxilio"), Example("es", "greet", "hola"), Example("es", "stop", "PARAR")))
+    monkeypatch.setattr(editor, "_published_figures", {})
+
+
+def save_vocabulary(staff, **groups: str):
+    staff.get("/dashboard/flows/vocabulary")
+    return staff.post("/dashboard/flows/vocabulary", groups)
+
+
+def test_the_vocabulary_page_shows_every_group_of_the_published_flow(app):
+    assert Staff(app, "ofc", "officer").get("/dashboard/flows/vocabulary").status_code == 403
+    page = Staff(app, "coord", "coordinator").get("/dashboard/flows/vocabulary").get_data(as_text=True)
+    for group in ("emergency_words", "emergency_phrases", "stop", "stop_phrases", "immigration", "slang", "streets"):
+        assert f'name="{group}"' in page
+    assert "cuete = pistola" in page and "Shooters Lane" in page and "Local slang" in page
+
+
+def test_a_vocabulary_change_is_saved_tried_published_and_reverted(app, client, few_labelled):
+    coordinator = Staff(app, "coord", "coordinator")
+    response = save_vocabulary(coordinator, stop_phrases=f"ya no me textees\n{LOCAL_STOP}")
+    assert response.location.endswith("/dashboard/flows/vocabulary?saved=1")
+    page = coordinator.get(response.location).get_data(as_text=True)
+    assert 'id="vocabulary-saved"' in page and LOCAL_STOP in page and 'id="no-findings"' in page
+    flow = draft_of(app).flow
+    assert LOCAL_STOP in flow and "# Local slang = the standard words" in flow  # the YAML keeps its comments
+
+    coordinator.post("/dashboard/flows/preview", {"reset": "1"})
+    coordinator.post("/dashboard/flows/preview", {"text": LOCAL_STOP})
+    assert OPTED_OUT in coordinator.get("/dashboard/flows/preview").get_data(as_text=True)
+    assert OPTED_OUT not in converse(client, "+15556660010", [LOCAL_STOP])[0]  # not published yet
+
+    coordinator.get("/dashboard/flows/")
+    assert "done=published" in coordinator.post("/dashboard/flows/publish", {"comment": "local stop"}).location
+    assert OPTED_OUT in converse(client, "+15556660011", [LOCAL_STOP])[0]
+    coordinator.get("/dashboard/flows/")
+    assert "done=reverted" in coordinator.post("/dashboard/flows/revert/0").location
+    assert OPTED_OUT not in converse(client, "+15556660012", [LOCAL_STOP])[0]
+
+
+@pytest.mark.parametrize("groups, says", [
+    ({"slang": "cuete pistola"}, "Local slang: write each line as word = meaning (not “cuete pistola”)."),
+    ({"slang": "cuete = "}, "Local slang: write each line as word = meaning"),
+    ({"stop": "\n \n"}, "Stop words: needs at least one entry with letters or digits."),
+    ({"streets": "Troost\nParar"}, "Streets and places: “parar” is also a stop or emergency word"),
+    ({"immigration": "la migra " * 20}, "Immigration words: “la migra la migra"),
+    ({"slang": "fierro = zzqxw"}, "uses “zzqxw”, which the line does not know"),
+    ({"stop_phrases": "!!!"}, "Stop phrases: an entry needs letters or digits."),
+])
+def test_bad_vocabulary_input_is_answered_clearly_and_changes_nothing(app, groups, says):
+    coordinator = Staff(app, "coord", "coordinator")
+    before = draft_of(app).flow
+    response = save_vocabulary(coordinator, **groups)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="vocabulary-problem"' in page and says in page, page[:3000]
+    assert draft_of(app).flow == before and app.extensions["linea"].library.draft() is None
+    assert all(html.escape(typed.strip()) in page for typed in groups.values())  # kept for fixing
+
+
+def test_hostile_html_in_vocabulary_entries_is_shown_inert(app):
+    coordinator = Staff(app, "coord", "coordinator")
+    hostile = "<img src=x onerror=alert(1)>"
+    assert save_vocabulary(coordinator, streets=f"Troost\n{hostile}").status_code == 302
+    page = coordinator.get("/dashboard/flows/vocabulary").get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and hostile not in page
+    refused = save_vocabulary(coordinator, slang="</textarea><script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)" not in refused and "&lt;/textarea&gt;&lt;script&gt;" in refused

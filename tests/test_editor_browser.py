@@ -287,3 +287,26 @@ def test_a_coordinator_adds_a_question_from_the_outline_without_yaml(page, serve
     expect(page).to_have_url(server.base_url + "/dashboard/flows/edit?saved=1")
     expect(page.locator("#node-ask_car")).to_have_count(0)
     expect(textarea(page, "flows.ask_car")).to_have_count(0)
+
+
+def test_a_coordinator_adds_slang_and_sees_it_understood_in_the_preview(page, server, coordinator):
+    signed_in_to_flows(page, server, coordinator)
+    page.locator("#preview-link").click()
+    page.locator("#preview-form").get_by_role("button", name="Start over").click()
+    back_to_overview(page, server)
+    page.locator("#vocabulary-link").click()
+    expect(page).to_have_url(server.base_url + "/dashboard/flows/vocabulary")
+    expect(page.locator("h1")).to_have_text("Vocabulary")
+    stop_phrases = page.locator("#vocab-stop_phrases")
+    stop_phrases.fill(stop_phrases.input_value() + "\nbajenle a los textos")
+    page.locator("#save-vocabulary").click()
+    expect(page).to_have_url(server.base_url + "/dashboard/flows/vocabulary?saved=1")
+    expect(page.locator("#vocabulary-saved")).to_be_visible()
+    expect(page.locator("#no-findings")).to_be_visible()
+    expect(stop_phrases).to_have_value(re.compile(r"\nbajenle a los textos$"))
+
+    page.locator('#vocabulary-try input[name="text"]').fill("bajenle a los textos")
+    page.locator("#vocabulary-try").get_by_role("button", name="Send", exact=True).click()
+    expect(page).to_have_url(server.base_url + "/dashboard/flows/preview")
+    expect(page.locator("#preview-thread li.resident .text")).to_have_text(["bajenle a los textos"])
+    expect(page.locator("#preview-thread li.line").first).to_contain_text("Ya no recibirá mensajes de esta línea")

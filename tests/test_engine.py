@@ -89,3 +89,26 @@ def test_follow_up_contact_needs_a_clear_yes_and_defaults_to_no(answer, agreed):
     (tip,) = outcome.effects
     assert tip.followup is agreed
     assert outcome.state.followup is False and outcome.state.last_tip == "K7QF-3MZP"  # asked again next tip
+
+
+# --- the flow's local vocabulary reaches every decision (flows/main.yml: slang, streets, stop phrases, immigration)
+
+@pytest.mark.parametrize("node, text, effect, reply", [
+    (None, "traen cuete afuera de mi casa ahorita", "EmergencyShown", "flows.emergency"),
+    ("menu", "traen cuete afuera de mi casa ahorita", "EmergencyShown", "flows.emergency"),
+    (None, "ya no me textees", "OptedOut", "flows.opted_out"),
+    ("ask_what", "ya no me textees", "OptedOut", "flows.opted_out"),
+    (None, "viene la perrera? me van a preguntar papeles?", None, "flows.policy"),
+    ("menu", "hola, vivo en Shooters Ln", None, "flows.menu"),
+])
+def test_the_flows_local_vocabulary_decides_like_the_lines_own(node, text, effect, reply):
+    state = State(flow_id="main", node=node, locale="es", updated_at=0.0) if node else None
+    outcome = advance(FLOW, state, Inbound(text), now=10.0)
+    assert [type(e).__name__ for e in outcome.effects] == ([effect] if effect else [])
+    assert reply in keys(outcome)
+
+
+def test_a_street_is_kept_in_the_text_of_a_tip():
+    state = State(flow_id="main", node="ask_where", locale="es", answers=(("what", "robo"),), updated_at=0.0)
+    outcome = advance(FLOW, state, Inbound("en Shooters Ln y Troost"), now=10.0)
+    assert dict(outcome.state.answers)["where"] == "en Shooters Ln y Troost" and not outcome.effects

@@ -1,11 +1,12 @@
-"""Adding and removing interview questions from forms: the YAML stays readable and the result is checked."""
+"""Adding and removing interview questions, and editing the vocabulary, from forms: the YAML stays readable (its
+comments too) and the result is checked."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from bot.flows.edit import EditError, add_question, remove_question
+from bot.flows.edit import EditError, VocabularyError, add_question, remove_question, set_vocabulary, vocabulary_of
 from bot.flows.files import parse_flow_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,3 +71,38 @@ def test_add_then_remove_gives_back_the_same_interview():
 def test_edits_that_cannot_be_made_say_why(call, message):
     with pytest.raises(EditError, match=message):
         call()
+
+
+# --- the vocabulary page's groups -------------------------------------------------------------------------------
+
+def test_the_vocabulary_is_shown_one_entry_a_line_and_saving_it_unchanged_changes_nothing():
+    shown = vocabulary_of(SHIPPED)
+    assert shown["streets"].split("\n")[:2] == ["Troost", "Independence Ave"]
+    assert "cuete = pistola" in shown["slang"].split("\n")
+    assert set_vocabulary(SHIPPED, shown) == SHIPPED
+
+
+def test_only_the_changed_group_is_rewritten_and_comments_stay():
+    text = set_vocabulary(SHIPPED, {"streets": "Troost\n<b>Calle 24</b>\n'yes'", "slang": "carnal = hermano"})
+    keywords = parse_flow_text(text, "t").keywords.local
+    assert keywords.streets == (("troost",), ("b", "calle", "24", "b"), ("yes",)) and keywords.slang == (
+        (("carnal",), ("hermano",)),)
+    changed = [line for line in text.split("\n") if line not in SHIPPED.split("\n")]
+    assert [line.split(":")[0] for line in changed] == ["  slang", "  streets"]
+    assert "# Local slang = the standard words" in text and text.count("\n") == SHIPPED.count("\n")
+
+
+def test_a_group_the_flow_does_not_have_yet_is_added_to_its_keywords():
+    bare = "\n".join(line for line in SHIPPED.split("\n") if not line.startswith("  streets:"))
+    assert parse_flow_text(set_vocabulary(bare, {"streets": "Gunnison"}), "t").keywords.local.streets == (
+        ("gunnison",),)
+
+
+@pytest.mark.parametrize("group, typed, code", [
+    ("slang", "cuete pistola", "slang_line"), ("slang", "= pistola", "slang_line"),
+    ("streets", "stop", "street_is_keyword"), ("stop", "", "needs_one"),
+])
+def test_a_refused_vocabulary_says_which_group_and_why(group, typed, code):
+    with pytest.raises(VocabularyError) as refused:
+        set_vocabulary(SHIPPED, {group: typed})
+    assert (refused.value.group, refused.value.code) == (group, code)

@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, spelling_key,
-                            talks_about_911, understand, words_of)
+from bot.engine.model import LocalVocabulary
+from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, model_text,
+                            spelling_key, talks_about_911, understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -411,3 +412,50 @@ def test_every_phrase_of_the_lexicon_can_match_its_own_text():
 def test_the_opt_out_model_makes_the_line_ask_never_opt_out(text, margin, intent, ask):
     meaning = understand(text, stop_confidence=margin)
     assert (meaning.intent, meaning.ask_stop) == (intent, ask)
+
+
+# --- a department's local vocabulary (the flow's keywords: stop phrases, immigration, slang, streets) -------------
+
+LOCAL = LocalVocabulary(stop_phrases=(("ya", "no", "me", "textees"),), immigration=(("la", "perrera"),),
+                        slang=((("cuete",), ("pistola",)), (("la", "chota"), ("la", "policia"))),
+                        streets=(("gunnison",), ("shooters", "lane"), ("troost",)))
+
+
+@pytest.mark.parametrize("text, without, with_local", [
+    ("traen cuete afuera de mi casa ahorita", "other", "emergency"),   # slang: read as "pistola"
+    ("traen pistola afuera de mi casa ahorita", "emergency", "emergency"),
+    ("hola vivo en Shooters Ln", "emergency", "greet"),                # a street, written with another kind
+    ("hi, I live on Shooters Lane", "emergency", "greet"),
+    ("someone is shooting on Troost right now", "emergency", "emergency"),  # the street goes, the danger stays
+    ("ya no me textees", "other", "stop"),                             # a local stop phrase
+    ("ya no me textees porfa", "other", "stop"),
+    ("viene la perrera?", "other", "immigration"),                     # a local immigration word
+    ("la chota pregunta si tengo papeles?", "immigration", "immigration"),
+])
+def test_a_local_vocabulary_changes_what_the_rules_find(text, without, with_local):
+    assert (understand(text).intent, understand(text, local=LOCAL).intent) == (without, with_local)
+
+
+@pytest.mark.parametrize("text, stop, emergency", [
+    ("ya no me textees", True, False), ("traen cuete afuera ahorita", False, True),
+    ("I live on Gunnison", False, False), ("hay balacera en Troost", False, True),
+])
+def test_is_stop_and_is_emergency_take_the_local_vocabulary(text, stop, emergency):
+    assert (is_stop(text, local=LOCAL), is_emergency(text, local=LOCAL)) == (stop, emergency)
+
+
+def test_streets_and_slang_change_the_words_the_rules_and_models_read():
+    assert words_of("me robaron en Shooters Ln con un cuete", LOCAL) == ["me", "robaron", "en", "con", "un", "pistola"]
+    assert model_text("vivo en calle Shooters", LOCAL) == "vivo en"  # "Shooters Lane" in Spanish order
+    assert model_text("hola, ¿qué tal?", LOCAL) == "hola, ¿qué tal?"  # nothing local in it: the text as it was
+    assert model_text("vivo en Troost", None) == "vivo en Troost"
+
+
+def test_without_a_local_vocabulary_or_its_words_every_decision_is_as_before():
+    texts = [e.text for e in read_examples(CORPUS)]
+    local_words = {"cuete", "chota", "gunnison", "shooters", "troost", "perrera", "textees"}
+    for text in texts:
+        assert understand(text, local=None) == understand(text)
+        if local_words.isdisjoint(words_of(text)):
+            assert understand(text, local=LOCAL) == understand(text), text
+            assert is_stop(text, local=LOCAL) == is_stop(text) and is_emergency(text, local=LOCAL) == is_emergency(text)

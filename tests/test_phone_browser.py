@@ -53,8 +53,8 @@ def fits(page) -> None:
 
 
 PAGES = ["/dashboard/tips", "/dashboard/tips/{code}", "/dashboard/tips/{code}/case-file", "/dashboard/stats",
-         "/dashboard/flows/", "/dashboard/flows/edit", "/dashboard/flows/preview", "/dashboard/duty",
-         "/dashboard/audit", "/dashboard/users"]
+         "/dashboard/flows/", "/dashboard/flows/edit", "/dashboard/flows/vocabulary", "/dashboard/flows/preview",
+         "/dashboard/duty", "/dashboard/audit", "/dashboard/users"]
 
 
 @pytest.fixture(scope="module")

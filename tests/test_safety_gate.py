@@ -106,3 +106,61 @@ def test_reverting_to_a_less_safe_revision_is_refused_too(app, small_gate, monke
     coordinator.get("/dashboard/flows/")
     assert coordinator.post("/dashboard/flows/revert/1").status_code == 409
     assert line.revisions.current_revision() == 2
+
+
+# --- the local vocabulary (stop phrases, immigration words, slang, streets) goes through the same gate -----------
+
+HOSTILE = "<script>alert(1)</script> hola"
+GUN = "a man is pointing a gun at people at the gas station on Harbor Blvd"  # a labelled emergency (blind set)
+WITH_VOCABULARY = EXAMPLES + (Example("en", "help", "help"), Example("es", "help", "ayuda como funciona esto"),
+                              Example("en", "emergency", GUN),
+                              Example("es", "greet", HOSTILE))
+
+
+def with_entry(group: str, entry: str) -> str:
+    """The shipped flow with one more entry in a local vocabulary list (as the Vocabulary page writes it)."""
+    return FLOW_TEXT.replace(f"  {group}: [", f'  {group}: ["{entry}", ', 1)
+
+
+@pytest.mark.parametrize("group, entry, kind, example", [
+    ("stop_phrases", "help", "opted_out", "help"),
+    ("stop_phrases", "ayuda", "opted_out", "ayuda como funciona esto"),
+    ("stop_phrases", "hola", "opted_out", HOSTILE),
+    ("streets", "gun", "missed", GUN),  # set aside as a place name: the danger is gone
+])
+def test_a_harmful_vocabulary_entry_is_refused_with_the_figure_that_drops(group, entry, kind, example):
+    published = safety_figures(PUBLISHED, WITH_VOCABULARY)
+    reasons = regressions(published, safety_figures(parse_flow_text(with_entry(group, entry), "flow"), WITH_VOCABULARY))
+    assert reasons and {r.kind for r in reasons} == {kind} and all(example in r.examples for r in reasons)
+    if kind == "missed":
+        assert {r.where for r in reasons} == set(STATES)
+
+
+@pytest.mark.parametrize("group, entry", [("streets", "Prospect Ave"), ("immigration", "los de la perrera"),
+                                          ("stop_phrases", "ya no me escriban nada")])
+def test_a_harmless_vocabulary_entry_passes(group, entry):
+    draft = parse_flow_text(with_entry(group, entry), "flow")
+    assert draft != PUBLISHED  # a vocabulary change alone is a different flow: it is replayed, not waved through
+    assert regressions(safety_figures(PUBLISHED, WITH_VOCABULARY), safety_figures(draft, WITH_VOCABULARY)) == []
+
+
+def test_the_shipped_vocabulary_is_as_safe_as_none_on_every_labelled_message():
+    from dataclasses import replace
+    plain = replace(PUBLISHED, keywords=replace(PUBLISHED.keywords, local=None))
+    assert regressions(safety_figures(plain), safety_figures(PUBLISHED)) == []
+
+
+def test_a_vocabulary_change_that_opts_out_greetings_is_refused_on_publish_with_the_reason(app, small_gate,
+                                                                                         monkeypatch):
+    monkeypatch.setattr(safety_gate, "labelled_examples", lambda: WITH_VOCABULARY)
+    coordinator = Staff(app, "coord", "coordinator")
+    coordinator.get("/dashboard/flows/vocabulary")
+    saved = coordinator.post("/dashboard/flows/vocabulary", {"stop_phrases": "ya no me textees\nhola"})
+    assert saved.location.endswith("/dashboard/flows/vocabulary?saved=1")
+    coordinator.get("/dashboard/flows/")
+    response = coordinator.post("/dashboard/flows/publish", {"comment": "hola means stop here"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="safety-gate"' in html
+    assert "messages that are not opt-outs would stop all messages to the resident" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; hola" in html and "<script>alert(1)" not in html
+    assert app.extensions["linea"].revisions.current_revision() == 0

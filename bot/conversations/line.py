@@ -187,12 +187,13 @@ class Line:
             -> tuple[Outcome, str]:
         """The engine's outcome, and the topic of the message if it starts a conversation (for statistics)."""
         needed = self.hints_needed(state, at.now, body, at.flow)
-        language, intent, confidence = hints(body) if needed == "all" else intent_only(body) if needed == "intent" \
+        read = nlu.model_text(body, at.flow.keywords.local)  # the flow's streets set aside, its slang in plain words
+        language, intent, confidence = hints(read) if needed == "all" else intent_only(read) if needed == "intent" \
             else (None, None, 0.0)
-        stop_confidence = stop_hint(body) if needed == "all" else 0.0  # asked only where free text is read
+        stop_confidence = stop_hint(read) if needed == "all" else 0.0  # asked only where free text is read
         topic = ""
         if self._is_fresh(state, at.now, at.flow):
-            topic = nlu.understand(body, language, intent, confidence, stop_confidence).intent
+            topic = nlu.understand(body, language, intent, confidence, stop_confidence, at.flow.keywords.local).intent
         inbound = Inbound(text=body, channel=message.channel, fresh_code=new_code(), language_hint=language,
                           intent_hint=intent, intent_confidence=confidence, stop_confidence=stop_confidence,
                           has_media=bool(message.media))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from . import nlu
 from .errors import FlowError
 from .matching import normalise, normalise_all
-from .model import Flow, Keywords, Messages, Node, Option
+from .model import Flow, Keywords, LocalVocabulary, Messages, Node, Option, Phrase
 from .steps import NODE_TYPES
 
 _KEYWORD_GROUPS = ("stop", "start", "help", "menu", "lang_es", "lang_en", "skip")
@@ -15,6 +16,10 @@ _OPTIONAL_MESSAGES = ("delete_confirm", "deleted", "delete_kept", "acknowledged"
                       "stop_confirm")
 _MESSAGE_NAMES = ("opted_out", "opted_in", "help", "emergency", "language_set", "empty", "addendum_received",
                   "reassurance", "first_contact")
+_LOCAL_GROUPS = ("stop_phrases", "immigration", "slang", "streets")  # a department's own words (LocalVocabulary)
+MAX_ENTRY_CHARS = 60
+MAX_ENTRY_WORDS = 6
+MAX_ENTRIES = 300  # per group
 _ROUTED_INTENTS = ("greet", "immigration", "tip", "emergency", "other")
 _NODE_FIELDS = {"type", "say", "prompt", "next", "wait_at", "field", "fields", "options", "invalid"}
 
@@ -93,17 +98,18 @@ def _parse_option(raw: Any, source: str, path: str) -> Option:
 
 def _parse_keywords(raw: Any, source: str) -> Keywords:
     data = _mapping(raw, source, "keywords")
-    _only(data, set(_KEYWORD_GROUPS) | set(_OPTIONAL_GROUPS) | {"emergency"}, source, "keywords")
+    _only(data, set(_KEYWORD_GROUPS) | set(_OPTIONAL_GROUPS) | set(_LOCAL_GROUPS) | {"emergency"}, source,
+          "keywords")
     groups = {}
     for name in _KEYWORD_GROUPS + _OPTIONAL_GROUPS:
         words = _list(data.get(name), source, f"keywords.{name}")
         if not words and name in _OPTIONAL_GROUPS:
             continue
         if not words:
-            raise FlowError(source, f"keywords.{name}", "needs at least one word")
+            raise FlowError(source, f"keywords.{name}", "needs at least one word", "needs_one")
         groups[name] = normalise_all(_text(w, source, f"keywords.{name}.{i}") for i, w in enumerate(words))
         if not groups[name]:
-            raise FlowError(source, f"keywords.{name}", "needs at least one word with letters or digits")
+            raise FlowError(source, f"keywords.{name}", "needs at least one word with letters or digits", "needs_one")
     emergency = _mapping(data.get("emergency"), source, "keywords.emergency")
     _only(emergency, {"words", "phrases"}, source, "keywords.emergency")
     em_words = normalise_all(_text(w, source, f"keywords.emergency.words.{i}")
@@ -112,7 +118,68 @@ def _parse_keywords(raw: Any, source: str) -> Keywords:
         tuple(normalise(_text(p, source, f"keywords.emergency.phrases.{i}")).split())
         for i, p in enumerate(_list(emergency.get("phrases"), source, "keywords.emergency.phrases"))
     )
-    return Keywords(emergency_words=em_words, emergency_phrases=tuple(p for p in phrases if p), **groups)
+    for path, items in (("keywords.stop", data.get("stop")), ("keywords.emergency.words", emergency.get("words")),
+                        ("keywords.emergency.phrases", emergency.get("phrases"))):  # the editor's groups: bounded
+        _entries(items, source, path)
+    local = _parse_local(data, groups["stop"] | em_words, source)
+    return Keywords(emergency_words=em_words, emergency_phrases=tuple(p for p in phrases if p), local=local, **groups)
+
+
+def _parse_local(data: Mapping[str, Any], keywords: frozenset[str], source: str) -> LocalVocabulary | None:
+    """The local vocabulary (stop phrases, immigration words, slang, streets), or None when the flow has none.
+
+    A street may not also be a STOP or emergency word, a stop phrase or slang: a place name is set aside before the
+    rules (a street that hides danger in longer messages, "gun", is refused by the safety gate, which measures it)."""
+    slang_data = _mapping(data.get("slang"), source, "keywords.slang")
+    _count(slang_data, source, "keywords.slang")
+    slang = {}
+    for word, meaning in slang_data.items():
+        path = f"keywords.slang.{word}"
+        key, standard = _entry(word, source, path), _entry(meaning, source, path)
+        unknown = [w for w in standard if not nlu.known_word(w)]
+        if unknown:
+            raise FlowError(source, path, f"{unknown[0]!r} is not a word the line's rules know; write the standard "
+                            "word it means (for example pistola, policia, trabajo)", "unknown_meaning",
+                            entry=str(word), word=unknown[0])
+        slang[key] = standard
+    local = LocalVocabulary(stop_phrases=_entries(data.get("stop_phrases"), source, "keywords.stop_phrases"),
+                            immigration=_entries(data.get("immigration"), source, "keywords.immigration"),
+                            slang=tuple(slang.items()),
+                            streets=_entries(data.get("streets"), source, "keywords.streets"))
+    for i, street in enumerate(local.streets):
+        clash = "a STOP or emergency word" if " ".join(street) in keywords else "a stop phrase" \
+            if street in local.stop_phrases else "slang" if street in slang else ""
+        if clash:
+            raise FlowError(source, f"keywords.streets.{i}", f"{' '.join(street)!r} is also {clash}; a street name "
+                            "is set aside before the rules, so it cannot be both", "street_is_keyword",
+                            entry=" ".join(street))
+    return local if any((local.stop_phrases, local.immigration, local.slang, local.streets)) else None
+
+
+def _entries(raw: Any, source: str, path: str) -> tuple[Phrase, ...]:
+    """A list of words or phrases, each normalised, duplicates dropped (first kept)."""
+    items = _list(raw, source, path)
+    _count(items, source, path)
+    return tuple(dict.fromkeys(_entry(item, source, f"{path}.{i}") for i, item in enumerate(items)))
+
+
+def _count(items: Any, source: str, path: str) -> None:
+    if len(items) > MAX_ENTRIES:
+        raise FlowError(source, path, f"has {len(items)} entries; at most {MAX_ENTRIES}", "too_many",
+                        count=str(len(items)), limit=str(MAX_ENTRIES))
+
+
+def _entry(value: Any, source: str, path: str) -> Phrase:
+    """One word or phrase of the local vocabulary, normalised into its words."""
+    if value is None or (isinstance(value, str) and not normalise(value)):
+        raise FlowError(source, path, "needs letters or digits", "empty")
+    text = _text(value, source, path)
+    words = tuple(normalise(text).split())
+    if len(text) > MAX_ENTRY_CHARS or len(words) > MAX_ENTRY_WORDS:
+        raise FlowError(source, path, f"is too long (at most {MAX_ENTRY_WORDS} words and {MAX_ENTRY_CHARS} "
+                        "characters)", "too_long", entry=text[:MAX_ENTRY_CHARS] + "…",
+                        words=str(MAX_ENTRY_WORDS), chars=str(MAX_ENTRY_CHARS))
+    return words
 
 
 def _parse_intents(raw: Any, nodes: Mapping[str, Node], source: str) -> dict[str, str]:

@@ -62,7 +62,7 @@ def _dispatch(turn: Turn) -> bool:
         return False
 
     wanted = _language_request(turn, said, strict=free_answer)
-    if said in keywords.stop or nlu.is_stop(text, strict=free_answer):
+    if said in keywords.stop or nlu.is_stop(text, strict=free_answer, local=keywords.local):
         turn.state = State(flow_id=turn.flow.id, locale=turn.state.locale, opted_out=True)
         turn.reply(turn.flow.messages.opted_out)
         turn.effect(OptedOut())
@@ -170,7 +170,7 @@ def _language_request(turn: Turn, said: str, strict: bool) -> str | None:
 def _meaning(turn: Turn) -> nlu.Understanding:
     inbound = turn.inbound
     return nlu.understand(inbound.text, inbound.language_hint, inbound.intent_hint, inbound.intent_confidence,
-                          inbound.stop_confidence)
+                          inbound.stop_confidence, turn.flow.keywords.local)
 
 
 def _understand_free_text(turn: Turn, first: bool) -> None:
@@ -227,7 +227,8 @@ def _is_alarm_word(turn: Turn, said: str) -> bool:
     keywords = turn.flow.keywords
     words = said.split()
     return said in keywords.emergency_words or (contains_any_phrase(words, keywords.emergency_phrases)
-                                                and not nlu.talks_about_911(turn.inbound.text))
+                                                and not nlu.talks_about_911(turn.inbound.text,
+                                                                            local=keywords.local))
 
 
 def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
@@ -236,7 +237,8 @@ def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
     inbound = turn.inbound
     second_opinion = strict and inbound.intent_hint == "emergency" and \
         inbound.intent_confidence >= nlu.MODEL_DANGER_IN_ANSWER
-    return _is_alarm_word(turn, said) or nlu.is_emergency(inbound.text, strict=strict) or second_opinion
+    return _is_alarm_word(turn, said) or nlu.is_emergency(inbound.text, strict=strict, local=turn.flow.keywords.local) \
+        or second_opinion
 
 
 def _emergency(turn: Turn) -> None:

@@ -7,13 +7,16 @@ class EngineError(Exception):
 
 
 class FlowError(EngineError):
-    """A flow definition is invalid; carries the source file and the path inside it."""
+    """A flow definition is invalid; carries the source file and the path inside it (and, for the problems the
+    dashboard explains in the officer's language, a code and its parameters)."""
 
-    def __init__(self, source: str, path: str, message: str) -> None:
+    def __init__(self, source: str, path: str, message: str, code: str = "", **params: str) -> None:
         super().__init__(f"{source}: {path}: {message}")
         self.source = source
         self.path = path
         self.message = message
+        self.code = code
+        self.params = params
 
 
 class StepLimitExceeded(EngineError):

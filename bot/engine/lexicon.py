@@ -375,3 +375,8 @@ NO_LANGUAGE_WORDS = frozenset("ok okay okey oki k kk".split())
 # Emoji that only acknowledge (a thumbs up, thanks, a heart), with their skin tones and presentation selector.
 ACK_EMOJI = frozenset("\U0001F44D\U0001F64F\u2764\U0001F44C\U0001F60A\U0001F642\u2705\U0001F44F\U0001F499\U0001F49A"
                       "\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF\uFE0F\u263A")
+# The kinds of street that follow a street's name ("Shooters Lane", "Shooters Ln") or, in Spanish, come before it
+# ("calle Troost"): a local street written with one of them is also recognised with any other.
+STREET_TYPES = frozenset("street st avenue ave av avenida calle road rd lane ln drive dr boulevard blvd bulevar way "
+                         "parkway pkwy place pl court ct terrace ter highway hwy carretera camino".split())
+STREET_TYPES_FIRST = frozenset("calle avenida av camino carretera bulevar".split())

@@ -32,6 +32,22 @@ class Node:
     invalid: str | None = None
 
 
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LocalVocabulary:
+    """A department's own words (the flow's `keywords:`), normalised: hashable, so nlu can cache by it.
+
+    stop_phrases opt out anywhere in a short message; immigration words and phrases get the policy; slang maps a
+    local word or phrase to the standard words the rules know; streets are places, set aside before the rules."""
+
+    stop_phrases: tuple[Phrase, ...] = ()
+    immigration: tuple[Phrase, ...] = ()
+    slang: tuple[tuple[Phrase, Phrase], ...] = ()
+    streets: tuple[Phrase, ...] = ()
+
+
 @dataclass(frozen=True)
 class Keywords:
     """Words that work in every state of a flow, already normalised."""
@@ -49,6 +65,7 @@ class Keywords:
     alerts_off: frozenset[str] = frozenset()  # leave them (ALERTAS NO / ALERTS OFF)
     emergency_words: frozenset[str] = frozenset()
     emergency_phrases: tuple[tuple[str, ...], ...] = ()
+    local: LocalVocabulary | None = None  # None when the flow has no local vocabulary (nlu's default behaviour)
 
 
 @dataclass(frozen=True)

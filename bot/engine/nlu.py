@@ -19,9 +19,11 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, C
                       LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES,
                       NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES,
                       SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS,
-                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, URGENCY_PHRASES,
+                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES,
+                      STREET_TYPES_FIRST, URGENCY_PHRASES,
                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
+from .model import LocalVocabulary, Phrase
 
 LONG_STORY = 14  # words
 INTENTS = ("greet", "immigration", "tip", "emergency", "help", "stop", "lang_es", "lang_en", "other")
@@ -142,9 +144,18 @@ FILLERS = frozenset("pls porfa por favor gracias thanks thank you ok okay ya now
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
-    squashed = _REPEATS.sub(r"\1", normalise(text))
-    return tuple(_canonical((ABBREVIATIONS.get(w, w) for w in squashed.split()), _ALL_WORDS))
+def _words(text: str, local: LocalVocabulary | None = None) -> tuple[str, ...]:
+    return _canonical_words(_read(text, local))
+
+
+def _read(text: str, local: LocalVocabulary | None) -> list[str]:
+    """Normalised words with long letter repeats squashed, and a local vocabulary's streets and slang applied."""
+    squashed = _REPEATS.sub(r"\1", normalise(text)).split()
+    return squashed if local is None else _localised(squashed, _compiled(local).replacements)
+
+
+def _canonical_words(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(_canonical((ABBREVIATIONS.get(w, w) for w in words), _ALL_WORDS))
 
 
 def forget() -> None:
@@ -154,9 +165,81 @@ def forget() -> None:
     understand.cache_clear()
 
 
-def words_of(text: str) -> list[str]:
-    """Normalised words: long letter repeats squashed, abbreviations spelled out, misspellings mapped."""
-    return list(_words(text))
+def words_of(text: str, local: LocalVocabulary | None = None) -> list[str]:
+    """Normalised words: long letter repeats squashed, a local vocabulary's streets set aside and its slang put in
+    standard words, abbreviations spelled out, misspellings mapped."""
+    return list(_words(text, local))
+
+
+def model_text(text: str, local: LocalVocabulary | None = None) -> str:
+    """The text for the statistical models to read: as it is, unless the flow's local vocabulary changes how it is
+    read (its streets set aside, its slang in standard words: "vivo en Shooters Ln" -> "vivo en")."""
+    if local is None:
+        return text
+    read = _read(text, local)
+    return text if read == _read(text, None) else " ".join(read)
+
+
+def known_word(word: str) -> bool:
+    """Whether the rules know this (normalised) word, or a misspelling of one: slang must mean such words."""
+    return _ALL_WORDS.find(ABBREVIATIONS.get(word, word)) is not None
+
+
+# ---------------------------------------------------------------------------------------------------
+# A department's local vocabulary (the flow's keywords: stop phrases, immigration words, slang, streets)
+# ---------------------------------------------------------------------------------------------------
+Replacements = dict[str, tuple[tuple[Phrase, Phrase], ...]]  # by first word: (local words, standard words or ())
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A local vocabulary ready for matching: its replacements, and its phrases in the words the rules see."""
+
+    replacements: Replacements
+    stop_phrases: tuple[Phrase, ...]
+    immigration: tuple[Phrase, ...]
+
+
+def _street_forms(street: Phrase) -> set[Phrase]:
+    """A street as written and, when it names its kind ("Shooters Lane"), with any other kind ("Shooters Ln",
+    "calle Shooters")."""
+    if len(street) < 2 or street[-1] not in STREET_TYPES:
+        return {street}
+    name = street[:-1]
+    return {name + (kind,) for kind in STREET_TYPES} | {(kind,) + name for kind in STREET_TYPES_FIRST} | {street}
+
+
+@lru_cache(maxsize=64)
+def _compiled(local: LocalVocabulary) -> _Local:
+    """The local vocabulary compiled once per flow: streets (set aside) and slang (replaced), longest first."""
+    pairs = [(form, ()) for street in local.streets for form in _street_forms(street)] + list(local.slang)
+    replacements: dict[str, list[tuple[Phrase, Phrase]]] = {}
+    for found, standard in sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0])):
+        replacements.setdefault(found[0], []).append((found, standard))
+    ready = {first: tuple(entries) for first, entries in replacements.items()}
+
+    def seen(phrases: tuple[Phrase, ...]) -> tuple[Phrase, ...]:
+        """The phrases as a message containing them is read (slang replaced, misspellings mapped)."""
+        return tuple(p for p in dict.fromkeys(_canonical_words(_localised(list(p), ready)) for p in phrases) if p)
+    return _Local(ready, seen(local.stop_phrases), seen(local.immigration))
+
+
+def _localised(words: list[str], replacements: Replacements) -> list[str]:
+    """The words with local streets left out and slang replaced by its standard words, left to right."""
+    if replacements.keys().isdisjoint(words):
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for found, standard in replacements.get(words[i], ()):
+            if tuple(words[i:i + len(found)]) == found:
+                out.extend(standard)
+                i += len(found)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _core(words: list[str]) -> list[str]:
@@ -175,11 +258,12 @@ def _is_whole(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
 # ---------------------------------------------------------------------------------------------------
 # Decisions
 # ---------------------------------------------------------------------------------------------------
-def is_stop(text: str, strict: bool = False) -> bool:
+def is_stop(text: str, strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     """A clear request for no more messages ("STOP", "no me manden mas mensajes"); "para" alone is not one.
 
-    strict (while an interview question waits): only STOP-words alone or "stop texting me"-style phrases."""
-    return _is_stop(text, words_of(text), strict)
+    strict (while an interview question waits): only STOP-words alone or "stop texting me"-style phrases.
+    local: the flow's own vocabulary (its stop phrases count as the line's own, its slang and streets apply)."""
+    return _is_stop(text, words_of(text, local), strict, local)
 
 
 # "no me escribieran más", "ya no me manden", "no longer send messages", "dejen de enviarme": a request to stop
@@ -202,12 +286,13 @@ _IF_I_STOP = re.compile(r"\b(?:(?:if|when|once)\s+(?:i|we)\s+(?:stop|quit|cancel
                         r"|dejamos\s+de|cancelo|me\s+salgo|paro))\w*\s+\w")
 
 
-def _is_stop(text: str, words: list[str], strict: bool = False) -> bool:
+def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     if _is_whole(_core(words), STOP_WHOLE):
         return True
     if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(" ".join(words)):
         return False
-    if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))):
+    if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))) or (
+            local is not None and _has_phrase(words, _compiled(local).stop_phrases)):
         return True
     names_messages = bool((_MESSAGING_WORDS - {"mas", "more", "again"}) & set(words))
     if not strict and words and words[0] in _LEADING_STOP and names_messages and len(words) <= 8:
@@ -218,12 +303,13 @@ def _is_stop(text: str, words: list[str], strict: bool = False) -> bool:
                                  or bool(_STOP_WRITING_ME.search(joined)))
 
 
-def is_emergency(text: str, strict: bool = False) -> bool:
+def is_emergency(text: str, strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     """Danger now ("they are shooting", "me estan siguiendo"), not a past event ("he had a gun last Tuesday"),
     nor a question about calling 911 ("si llamo al 911 viene migracion?").
 
-    strict (while an interview question waits): a weapon named in a description is not enough."""
-    words = words_of(text)
+    strict (while an interview question waits): a weapon named in a description is not enough.
+    local: the flow's own vocabulary (slang read as the standard words, streets set aside)."""
+    words = words_of(text, local)
     return (_is_emergency(words, strict) or shouts_for_help(text)) and not talks_about_911(text, words)
 
 
@@ -231,12 +317,12 @@ _IF_WORDS = frozenset("if si when cuando whenever once".split())  # "if I call 9
 _ABOUT_911 = frozenset(("911", "emergency", "emergencia", "emergencias", "emergencies"))
 
 
-def talks_about_911(text: str, words: list[str] | None = None) -> bool:
+def talks_about_911(text: str, words: list[str] | None = None, local: LocalVocabulary | None = None) -> bool:
     """911 (or "emergency") as the topic of a question or a condition, with no danger now once it is set aside:
     "if I call 911 will they ask for papers?", "¿es lo mismo que el 911?". Such a message gets the answer to what
     it asks (the policy, or how the line works, both ending with the 911 reminder), not the emergency script.
     A danger in the same message still counts: "si llamo al 911 me deportan? hay un hombre con pistola afuera"."""
-    words = words_of(text) if words is None else words
+    words = words_of(text, local) if words is None else words
     at = [i for i, w in enumerate(words) if w in _ABOUT_911]
     if not at:
         return False
@@ -372,8 +458,9 @@ def _is_question(text: str, words: list[str], phrases: tuple[tuple[str, ...], ..
             or _has_phrase(words, phrases))
 
 
-def _mentions_immigration(words: list[str]) -> bool:
-    return any(w in IMMIGRATION_WORDS for w in words) or _has_phrase(words, IMMIGRATION_PHRASES)
+def _mentions_immigration(words: list[str], local: LocalVocabulary | None = None) -> bool:
+    return any(w in IMMIGRATION_WORDS for w in words) or _has_phrase(words, IMMIGRATION_PHRASES) or (
+        local is not None and _has_phrase(words, _compiled(local).immigration))
 
 
 def language_of(text: str, hint: str | None = None) -> str | None:
@@ -465,7 +552,8 @@ _RULE_SAFETY = ("emergency", "stop", "lang_es", "lang_en")
 
 @lru_cache(maxsize=1024)  # the engine and the shell ask about the same message more than once
 def understand(text: str, hint: str | None = None, intent_hint: str | None = None,
-               confidence: float = 0.0, stop_confidence: float = 0.0) -> Understanding:
+               confidence: float = 0.0, stop_confidence: float = 0.0,
+               local: LocalVocabulary | None = None) -> Understanding:
     """Classify one message into one of INTENTS, with its language.
 
     hint is a language model's guess of the language. intent_hint is a statistical model's guess of the
@@ -478,43 +566,45 @@ def understand(text: str, hint: str | None = None, intent_hint: str | None = Non
     stop_confidence is the opt-out model's margin: when the rules find no opt-out, danger or sure report but the
     model is sure of one (MODEL_MAYBE_STOP), the line asks. If nothing else was found (or only the model's guess
     of a report), the intent is MAYBE_STOP and the question is the whole answer; after a greeting or a question,
-    ask_stop is set: the answer, then the question."""
-    meaning = _by_rules(text, hint, intent_hint)
+    ask_stop is set: the answer, then the question.
+
+    local is the flow's own vocabulary (LocalVocabulary; None: the line's built-in vocabularies only)."""
+    meaning = _by_rules(text, hint, intent_hint, local)
+    words = words_of(text, local)
     if stop_confidence >= MODEL_MAYBE_STOP and meaning.intent not in ("stop", "emergency") \
             and (not meaning.sure or meaning.intent in ("other", "greet", "help")) \
-            and len(words_of(text)) <= _MAYBE_STOP_WORDS:  # never about a report the rules are sure of
+            and len(words) <= _MAYBE_STOP_WORDS:  # never about a report the rules are sure of
         if meaning.intent in ("other", "tip"):  # nothing else found, or only the model's guess of a report
             return Understanding(meaning.language, MAYBE_STOP, meaning.describes_crime, meaning.mentions_immigration)
         return replace(meaning, ask_stop=True)  # a greeting or a question: answered, then asked
     # a crime told as a statement ("me robaron y me dijeron que si llamaba a la policia me iban a deportar") stays
     # a report whatever the model says, except that it may still raise it to an emergency
-    told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words_of(text))
+    told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words)
     overridable = (not meaning.sure or (confidence >= MODEL_OUTRANKS_SURE_RULES and not told_crime)
                    or (intent_hint == "emergency" and meaning.intent in ("tip", "greet", "other")))
     if intent_hint == "emergency" and confidence >= MODEL_OVERRIDES and meaning.intent != "emergency" \
-            and talks_about_911(text):
+            and talks_about_911(text, words):
         # 911 named in a question is not danger by itself, but a model that senses danger in it wins (rules and
         # model disagreeing about danger err towards 911): "he is choking, 911 says they are coming, what do I do?"
         return Understanding(meaning.language, "emergency", meaning.describes_crime, meaning.mentions_immigration)
     if (intent_hint and intent_hint != meaning.intent and confidence >= MODEL_OVERRIDES and overridable
             and meaning.intent not in _RULE_SAFETY and intent_hint not in ("stop", "lang_es", "lang_en")):
-        words = words_of(text)
         crime = meaning.describes_crime or (intent_hint == "tip" and len(words) >= 6)
         return Understanding(meaning.language, intent_hint, crime, meaning.mentions_immigration)
     return meaning
 
 
-def _by_rules(text: str, hint: str | None, intent_hint: str | None) -> Understanding:
-    words = words_of(text)
+def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: LocalVocabulary | None) -> Understanding:
+    words = words_of(text, local)
     language = language_of(text, hint)
     crime = _describes_crime(words)
-    immigration = _mentions_immigration(words)
+    immigration = _mentions_immigration(words, local)
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
     if (_is_emergency(words) or shouts_for_help(text)) and not talks_about_911(text, words):
         return Understanding(language, "emergency", **facts)
-    if _is_stop(text, words):
+    if _is_stop(text, words, local=local):
         return Understanding(language, "stop", **facts)
     if (len(words) <= 6 and all(w in ACK_WORDS for w in words)) or (  # "esta bien", "ok gracias", "nvm"
             len(words) <= 12 and not (crime or immigration) and (

@@ -8,7 +8,7 @@ import re
 
 from bot.engine import Flow, FlowError
 
-from .files import parse_flow_text
+from .files import flow_data, parse_flow_text, yaml_inline
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,24}$")
 
@@ -110,3 +110,130 @@ def remove_question(text: str, node_id: str) -> tuple[str, str]:
     result = "\n".join(lines)
     _parse(result)
     return result, node.prompt or ""
+
+
+# --- the vocabulary page: the flow's own word lists, one textarea per group ---------------------------------------
+# Each group and where it lives under `keywords:` in the flow's YAML.
+VOCABULARY = {
+    "emergency_words": ("emergency", "words"),
+    "emergency_phrases": ("emergency", "phrases"),
+    "stop": ("stop",),
+    "stop_phrases": ("stop_phrases",),
+    "immigration": ("immigration",),
+    "slang": ("slang",),
+    "streets": ("streets",),
+}
+_SLANG_SIGN = "="
+
+
+class VocabularyError(EditError):
+    """A vocabulary edit cannot be saved: code and params say why (the dashboard shows it in the officer's
+    language), group names the textarea."""
+
+    def __init__(self, message: str, code: str, group: str, **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.group = group
+        self.params = params
+
+
+def vocabulary_of(text: str) -> dict[str, str]:
+    """Each group of the flow's vocabulary as the editor shows it: one entry a line, slang as "word = meaning"."""
+    keywords = flow_data(text).get("keywords") or {}
+    shown = {}
+    for group, path in VOCABULARY.items():
+        value = keywords.get(path[0]) if len(path) == 1 else (keywords.get(path[0]) or {}).get(path[1])
+        if isinstance(value, dict):
+            shown[group] = "\n".join(f"{word} {_SLANG_SIGN} {meaning}" for word, meaning in value.items())
+        else:
+            shown[group] = "\n".join(str(item) for item in value or [])
+    return shown
+
+
+def _entries_of(group: str, raw: str) -> list[str] | dict[str, str]:
+    """A textarea's lines as the group's YAML value; a slang line without "word = meaning" is refused."""
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if group != "slang":
+        return lines
+    slang = {}
+    for line in lines:
+        word, sign, meaning = (part.strip() for part in line.partition(_SLANG_SIGN))
+        if not sign or not word or not meaning:
+            raise VocabularyError(f"write each slang line as 'word = meaning', not {line[:60]!r}", "slang_line",
+                                  group, entry=line[:60])
+        slang[word] = meaning
+    return slang
+
+
+def set_vocabulary(text: str, form: dict[str, str]) -> str:
+    """The flow's YAML with these vocabulary groups (textarea texts by group name) written in; everything else,
+    comments included, stays as it was. The result is parsed and checked before it is returned."""
+    lines = text.split("\n")
+    shown = vocabulary_of(text)
+    for group, path in VOCABULARY.items():
+        if group in form and _entries_of(group, form[group]) != _entries_of(group, shown[group]):  # changed only
+            _set_value(lines, path, _entries_of(group, form[group]))
+    result = "\n".join(lines)
+    try:
+        parse_flow_text(result, "draft")
+    except FlowError as exc:
+        group = next((g for g, path in VOCABULARY.items()
+                      if f"{exc.path}.".startswith("keywords." + ".".join(path) + ".")), "")
+        raise VocabularyError(f"{exc.path}: {exc.message}", exc.code or "invalid", group, detail=exc.message,
+                              **exc.params) from None
+    return result
+
+
+def _span(lines: list[str], start: int, end: int, indent: int, name: str, nested: bool) -> tuple[int, int] | None:
+    """Where `name:` at this indentation is written in lines[start:end], with its value's lines: more indented lines
+    (for a nested mapping also its comments and blank lines), or None when it is not there."""
+    head = next((i for i in range(start, end) if re.match(rf"^ {{{indent}}}{re.escape(name)}:(\s|$)", lines[i])), None)
+    if head is None:
+        return None
+    stop = head + 1
+    while stop < end and (_indent(lines[stop]) > indent if lines[stop].strip() else nested) and (
+            nested or not lines[stop].lstrip().startswith("#")):
+        stop += 1
+    while nested and stop > head + 1 and not lines[stop - 1].strip():
+        stop -= 1
+    return head, stop
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+WIDTH = 116
+
+
+def _written(head: str, value: list[str] | dict[str, str]) -> list[str]:
+    """`head: [a, b, ...]` (or `{word: meaning, ...}`) in YAML flow style, wrapped as the flow files are."""
+    pieces = [yaml_inline({k: v})[1:-1] for k, v in value.items()] if isinstance(value, dict) else [
+        yaml_inline([item])[1:-1] for item in value]
+    brackets = "{}" if isinstance(value, dict) else "[]"
+    lines, line = [], f"{head}: {brackets[0]}"
+    margin = " " * len(line)
+    for i, piece in enumerate(pieces):
+        piece += ", " if i < len(pieces) - 1 else ""
+        if len(line) + len(piece.rstrip()) > WIDTH and line.strip() != f"{head.strip()}: {brackets[0]}":
+            lines.append(line.rstrip())
+            line = margin
+        line += piece
+    return lines + [line + brackets[1]]
+
+
+def _set_value(lines: list[str], path: tuple[str, ...], value: list[str] | dict[str, str]) -> None:
+    """Write `value` as the keywords entry at path, adding the entry (and its parent) when missing."""
+    block = _span(lines, 0, len(lines), 0, "keywords", nested=True)
+    if block is None:
+        raise EditError("the flow has no 'keywords:' section in the usual form; edit the structure by hand")
+    start, end = block[0] + 1, block[1]
+    for depth, name in enumerate(path, start=1):
+        indent = "  " * depth
+        found = _span(lines, start, end, len(indent), name, nested=depth < len(path))
+        if found is None:
+            lines.insert(end, f"{indent}{name}:")
+            found = (end, end + 1)
+        if depth == len(path):
+            lines[found[0]:found[1]] = _written(indent + name, value)
+        start, end = found[0] + 1, found[1]

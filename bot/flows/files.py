@@ -32,6 +32,20 @@ def parse_flow_text(text: str, source: str) -> Flow:
     return flow
 
 
+def flow_data(text: str) -> dict:
+    """A flow's YAML text as plain data, as written (the editor shows a coordinator's spelling); {} if unreadable."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def yaml_inline(value: list | dict) -> str:
+    """A list or mapping as one line of YAML flow style, quoted wherever YAML needs it (for line-based edits)."""
+    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30, sort_keys=False).strip()
+
+
 def load_flows(directory: str) -> dict[str, Flow]:
     """Load every *.yml flow in a directory, keyed by flow id; ids must be unique."""
     flows: dict[str, Flow] = {}

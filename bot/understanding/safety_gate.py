@@ -2,8 +2,10 @@
 draft flow and with the published one, and refuse the draft if fewer emergencies would get the call-911
 guidance (first message, menu or mid-interview) or if anyone who did not ask to stop would be opted out.
 
-A coordinator's change to the flow's keyword lists (its emergency words and phrases, its stop words) is what this
-guards; a change of texts alone leaves the flow's decisions as they were, and is not replayed."""
+A coordinator's change to the flow's keyword lists (its emergency words and phrases, its stop words) and to its local
+vocabulary (stop phrases, immigration words, slang, streets: `Keywords.local`, which the engine hands to nlu and the
+models read through nlu.model_text) is what this guards: any such change makes the draft's Flow differ from the
+published one, and it is replayed. A change of texts alone leaves the flow's decisions as they were, and is not."""
 from __future__ import annotations
 
 import glob
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from bot.engine import EmergencyShown, Flow, Inbound, OptedOut, advance
+from bot.engine import EmergencyShown, Flow, Inbound, OptedOut, advance, nlu
 from bot.engine.engine import start
 
 from .evaluation import Example, read_examples
@@ -62,7 +64,7 @@ def _hints(text: str, full: bool) -> tuple[str | None, str | None, float, float]
 def _outcome(flow: Flow, example: Example, where: str):
     state = None if where == "first message" else start(flow, NOW, locale=example.reply_lang).with_(
         node=flow.menu_node if where == "menu" else flow.intents.get("tip"))
-    language, intent, margin, stop = _hints(example.text, where != "interview")
+    language, intent, margin, stop = _hints(nlu.model_text(example.text, flow.keywords.local), where != "interview")
     return advance(flow, state, Inbound(example.text, fresh_code="K7QF-3MZP", language_hint=language,
                                         intent_hint=intent, intent_confidence=margin, stop_confidence=stop), NOW + 60)
 

@@ -6,11 +6,12 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
-from bot.engine import (EngineError, Flow, Inbound, State, SubmitTip, TextPlace, advance, policy_keys,
+from bot.engine import (EngineError, Flow, Inbound, State, SubmitTip, TextPlace, advance, nlu, policy_keys,
                         texts_in_order)
 from bot.flows import i18n
 from bot.flows.check import SAMPLE_PARAMS, Report, check_bundle
-from bot.flows.edit import EditError, add_question, remove_question
+from bot.flows.edit import VOCABULARY, EditError, VocabularyError, add_question, remove_question, set_vocabulary, \
+    vocabulary_of
 from bot.flows.files import dump_bundle, load_bundle
 from bot.flows.library import Bundle, bundle_from_export
 from bot.services import Services, current_services
@@ -169,11 +170,45 @@ def remove_question_view() -> Response:
     return _save_edited(services, replace(bundle, flow=flow, texts=texts), "flow_question_removed", node_id)
 
 
-def _save_edited(services: Services, bundle: Bundle, action: str, detail: str) -> Response:
-    """Store a structural edit as the draft, audit it, and show the edit page with its checks."""
+def _save_edited(services: Services, bundle: Bundle, action: str, detail: str, page: str = "editor.edit") -> Response:
+    """Store a structural edit as the draft, audit it, and show the edit page (or another) with its checks."""
     services.library.save_draft(bundle, g.session.user.name, services.clock())
     audit().write(g.session.user.name, action, detail=detail)
-    return redirect(url_for("editor.edit", saved="1"))
+    return redirect(url_for(page, saved="1"))
+
+
+@bp.route("/vocabulary", methods=["GET", "POST"])
+@requires("coordinator")
+def vocabulary() -> Response:
+    """The flow's own word lists (emergency, stop, immigration, slang, streets), one box per group: saved into the
+    draft, then checked, tried, published (through the safety gate) and reverted like any change of the flow."""
+    services = current_services()
+    bundle, _, _ = _draft(services)
+    shown, problem, group, status = vocabulary_of(bundle.flow), "", "", 200
+    if request.method == "POST":
+        form = {name: str(request.form[name]) for name in VOCABULARY if name in request.form}  # others: as they are
+        shown.update(form)
+        try:
+            flow = set_vocabulary(bundle.flow, form)
+        except EditError as exc:  # said in the officer's language, with the box it is about; the draft is unchanged
+            problem, status = _vocabulary_problem(exc), 400
+            group = exc.group if isinstance(exc, VocabularyError) else ""
+        else:
+            return _save_edited(services, replace(bundle, flow=flow), "flow_vocabulary_saved", "vocabulary",
+                                page="editor.vocabulary")
+    page = render_template("admin/flow_vocabulary.html", groups=VOCABULARY, shown=shown, problem=problem,
+                           problem_group=group, report=check_bundle(bundle), saved=request.args.get("saved"))
+    return Response(page, status)
+
+
+def _vocabulary_problem(exc: EditError) -> str:
+    """Why a vocabulary edit was refused, in the officer's language ("Streets: 'stop' is also a STOP word ...")."""
+    labels = Labels(current_services().config.officer_locale)
+    if not isinstance(exc, VocabularyError):
+        return str(exc)
+    key = f"vocab_error_{exc.code}" if labels.has(f"vocab_error_{exc.code}") else "vocab_error_invalid"
+    reason = labels.t(key, **{"detail": str(exc), **exc.params})
+    return f"{labels.t('vocab_group_' + exc.group)}: {reason}" if exc.group else reason
 
 
 @bp.post("/publish")
@@ -295,7 +330,7 @@ def preview() -> str | Response:
 def _preview_turn(services: Services, bundle: Bundle, report: Report, saved: dict, text: str) -> dict:
     i18n.install_overlay(DRAFT_OVERLAY, bundle.texts)
     state = State.from_dict(saved["state"]) if saved["state"] else None
-    language, intent, confidence = hints(text)
+    language, intent, confidence = hints(nlu.model_text(text, report.flow.keywords.local))
     outcome = advance(report.flow, state, Inbound(text=text, fresh_code=new_code(), language_hint=language,
                                                    intent_hint=intent, intent_confidence=confidence),
                       services.clock(), expire_after=services.config.conversation_ttl)
