@@ -7,7 +7,7 @@ import os
 import pytest
 
 from bot.engine.model import LocalVocabulary
-from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, model_text,
+from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, model_text, says_yes,
                             spelling_key, talks_about_911, understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
@@ -377,6 +377,16 @@ def test_opt_outs_on_the_blind_sets_written_for_them(name, least_recall, least_p
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
     assert report.stop_recall >= least_recall and report.stop_precision >= least_precision, "\n".join(report.lines())
     assert report.emergency_recall == 1.0, "\n".join(report.lines())
+
+
+@pytest.mark.parametrize("text, yes", [
+    ("si", True), ("Sí", True), ("yes", True), ("Yes please!", True), ("claro que sí", True), ("si gracias", True),
+    ("si, STOP", True), ("yep", True), ("ok", False), ("1", False), ("no", False), ("bueno", False),
+    ("si quiero reportar algo", False), ("yes there is a man outside", False), ("", False),
+])
+def test_a_plain_yes_is_the_whole_message(text, yes):
+    """The answer to "Do you want to stop receiving messages?" that opts out (engine: State.asked_to_stop)."""
+    assert says_yes(text) is yes
 
 
 def test_the_writers_own_stopping_as_a_condition_is_a_question_not_an_opt_out():

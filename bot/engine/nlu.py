@@ -19,7 +19,7 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, C
                       LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES,
                       NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES,
                       SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS,
-                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES,
+                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, YES_WHOLE, STREET_TYPES,
                       STREET_TYPES_FIRST, URGENCY_PHRASES,
                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
@@ -301,6 +301,11 @@ def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVoca
     joined = " ".join(words)
     return len(words) <= 16 and ((about_messages and bool(_STOP_REQUEST.search(joined)))
                                  or bool(_STOP_WRITING_ME.search(joined)))
+
+
+def says_yes(text: str) -> bool:
+    """The whole message is a plain yes ("si", "yes please", "claro que sí", "si, STOP"), in either language."""
+    return _is_whole(_core(words_of(text)), YES_WHOLE)
 
 
 def is_emergency(text: str, strict: bool = False, local: LocalVocabulary | None = None) -> bool:
