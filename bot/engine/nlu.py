@@ -362,8 +362,9 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     now = _has_phrase(words, NOW_PHRASES) and not passed
     past = (not PAST.isdisjoint(words) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
-    calls_911 = not asks_about_line and (_has_phrase(words, CALL_911) or ("911" in words and not past and not (
-        REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)))
+    calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
+        "911" in words and not (REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)
+        and (len(_core(words)) <= _BARE_911 or not _CALLS_FOR_HELP.isdisjoint(words))))
     # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line))
@@ -391,6 +392,13 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     return asks_help or present or ongoing or immediate
 
 
+# 911 named in a longer message is a call for it only with a word that asks for help now ("911 please come", "911
+# ayuda"); "my son dressed up as a 911 dispatcher", "gracias x la info del 911" only mention it (the danger words of
+# the message still count on their own).
+_BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
+_CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
+                            "come vengan venga manden send police policia patrulla ambulance ambulancia urgent urgente "
+                            "emergency emergencia sos".split())
 _BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())
 _PROGRESSIVE = ("ing", "ando", "iendo")
 
