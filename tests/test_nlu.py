@@ -7,7 +7,7 @@ import os
 import pytest
 
 from bot.engine.model import LocalVocabulary
-from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, model_text,
+from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, model_text, says_yes,
                             spelling_key, talks_about_911, understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
@@ -104,6 +104,19 @@ def test_talks_about_911(text, topic):
                                   "is this the same as calling 911?", "esto es lo mismo que el 911?"])
 def test_a_question_about_911_is_not_an_emergency(text):
     assert not is_emergency(text) and classify(text)[1] in ("immigration", "help")
+
+
+@pytest.mark.parametrize("text, alarm", [
+    ("911", True), ("911!!! 911", True), ("911 please hurry", True), ("911 ayuda", True),
+    ("alguien llame al 911 porfavor vengan rapido", True), ("call 911 now", True),
+    ("necesito la policia 911 ahora", True), ("llamen al 911 mi esposo no respira", True),
+    ("my son dressed up as a 911 dispatcher for halloween haha", False),
+    ("gracias x la info del 911", False), ("ok ya entendi lo del 911, bendiciones", False),
+    ("llame al 911 el sabado porque se metieron a mi casa y nunca llegaron", False),  # a past call
+    ("ok got it, ill save this number next to 911 in my contacts", False),
+])
+def test_911_named_in_a_longer_message_is_a_call_for_it_only_with_a_word_that_asks_for_help(text, alarm):
+    assert is_emergency(text) is alarm
 
 
 @pytest.mark.parametrize("text, thanks", [
@@ -332,7 +345,7 @@ SETS = [
     # interview answers (emergencies and past crimes), written blind in session 6, first looks in bot/understanding/data
     ("twentyfirst", 0.99, 0.91, 0.89), ("twentysecond", 0.99, 0.93, 0.96),
     # 911 and emergencies as a topic, written blind in session 6 (first look: intent 52.5 %)
-    ("twentythird", 0.99, 0.78, 0.98),
+    ("twentythird", 0.99, 0.85, 0.98),
     # written blind in session 7 (mixed first messages; interview answers); the floors are their first looks
     ("twentyfifth", 0.99, 0.97, 0.96), ("twentysixth", 0.99, 0.93, 0.96),
     # written blind in session 8 (mixed first messages; interview answers; opt-outs, their look-alikes and 911 as a
@@ -377,6 +390,16 @@ def test_opt_outs_on_the_blind_sets_written_for_them(name, least_recall, least_p
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)
     assert report.stop_recall >= least_recall and report.stop_precision >= least_precision, "\n".join(report.lines())
     assert report.emergency_recall == 1.0, "\n".join(report.lines())
+
+
+@pytest.mark.parametrize("text, yes", [
+    ("si", True), ("Sí", True), ("yes", True), ("Yes please!", True), ("claro que sí", True), ("si gracias", True),
+    ("si, STOP", True), ("yep", True), ("ok", False), ("1", False), ("no", False), ("bueno", False),
+    ("si quiero reportar algo", False), ("yes there is a man outside", False), ("", False),
+])
+def test_a_plain_yes_is_the_whole_message(text, yes):
+    """The answer to "Do you want to stop receiving messages?" that opts out (engine: State.asked_to_stop)."""
+    assert says_yes(text) is yes
 
 
 def test_the_writers_own_stopping_as_a_condition_is_a_question_not_an_opt_out():

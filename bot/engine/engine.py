@@ -61,8 +61,12 @@ def _dispatch(turn: Turn) -> bool:
             return True
         return False
 
+    asked_to_stop = turn.state.asked_to_stop  # the previous answer asked "Do you want to stop receiving messages?"
+    if asked_to_stop:
+        turn.state = turn.state.with_(asked_to_stop=False)
     wanted = _language_request(turn, said, strict=free_answer)
-    if said in keywords.stop or nlu.is_stop(text, strict=free_answer, local=keywords.local):
+    if said in keywords.stop or nlu.is_stop(text, strict=free_answer, local=keywords.local) or (
+            asked_to_stop and nlu.says_yes(text)):
         turn.state = State(flow_id=turn.flow.id, locale=turn.state.locale, opted_out=True)
         turn.reply(turn.flow.messages.opted_out)
         turn.effect(OptedOut())
@@ -183,10 +187,12 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
     if meaning.intent == nlu.MAYBE_STOP and flow.messages.stop_confirm:  # maybe an opt-out: ask, never assume
         turn.reply(flow.messages.stop_confirm)
         turn.wait(flow.menu_node if turn.state.locale else flow.language_node)
+        turn.state = turn.state.with_(asked_to_stop=True)
         return
     _route_free_text(turn, meaning, first)
     if meaning.ask_stop and flow.messages.stop_confirm:  # answered as a greeting or a question; maybe an opt-out too
         turn.reply(flow.messages.stop_confirm)
+        turn.state = turn.state.with_(asked_to_stop=True)
 
 
 def _route_free_text(turn: Turn, meaning: nlu.Understanding, first: bool) -> None:

@@ -63,6 +63,12 @@ good, no entiendo nada en ingles, contestaron en ingles, me contestaron en ingle
 answered in english, replied in english, hablo poco ingles, hablo poquito ingles, un poco de ingles,
 poquito ingles, only a little english, little english, i speak a little english
 """)
+# A plain yes, the whole message: the answer to "Do you want to stop receiving messages?" that opts out (never "ok",
+# "1" or "bueno", which also mean "understood" or a menu choice).
+YES_WHOLE = phrases("""
+si, yes, yeah, yep, yup, ya, claro, claro que si, si quiero, si por favor, yes i do, yes stop, si stop,
+si parar, si alto, si basta, of course, por supuesto, definitely, si eso, that is right, correcto
+""")
 EMERGENCY_WHOLE = phrases("""
 911, emergency, emergencia, sos, auxilio, socorro, help me, ayudame, ayudenme, help help, ayuda ayuda,
 urgente, urgent, help now, ayuda ya, ayudeme

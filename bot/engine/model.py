@@ -122,6 +122,7 @@ class State:
     updated_at: float = 0.0
     followup: bool = False  # the resident agreed that officers may ask follow-up questions about the next tip
     confirming_delete: bool = False  # the resident asked to delete their data; the next message confirms
+    asked_to_stop: bool = False  # the line asked "Do you want to stop receiving messages?": a plain yes opts out
     revision: int = 0  # the flow revision this conversation runs on (set by the host; 0: the shipped flow)
 
     def with_(self, **changes: Any) -> "State":
@@ -145,6 +146,7 @@ class State:
             "updated_at": self.updated_at,
             "followup": self.followup,
             "confirming_delete": self.confirming_delete,
+            "asked_to_stop": self.asked_to_stop,
             "revision": self.revision,
         }
 
@@ -161,6 +163,7 @@ class State:
             updated_at=float(data.get("updated_at", 0.0)),
             followup=bool(data.get("followup", False)),
             confirming_delete=bool(data.get("confirming_delete", False)),
+            asked_to_stop=bool(data.get("asked_to_stop", False)),
             revision=int(data.get("revision", 0) or 0),
         )
 

@@ -19,7 +19,7 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, C
                       LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES,
                       NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES,
                       SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS,
-                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES,
+                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, YES_WHOLE, STREET_TYPES,
                       STREET_TYPES_FIRST, URGENCY_PHRASES,
                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
@@ -303,6 +303,11 @@ def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVoca
                                  or bool(_STOP_WRITING_ME.search(joined)))
 
 
+def says_yes(text: str) -> bool:
+    """The whole message is a plain yes ("si", "yes please", "claro que sí", "si, STOP"), in either language."""
+    return _is_whole(_core(words_of(text)), YES_WHOLE)
+
+
 def is_emergency(text: str, strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     """Danger now ("they are shooting", "me estan siguiendo"), not a past event ("he had a gun last Tuesday"),
     nor a question about calling 911 ("si llamo al 911 viene migracion?").
@@ -357,8 +362,9 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     now = _has_phrase(words, NOW_PHRASES) and not passed
     past = (not PAST.isdisjoint(words) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
-    calls_911 = not asks_about_line and (_has_phrase(words, CALL_911) or ("911" in words and not past and not (
-        REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)))
+    calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
+        "911" in words and not (REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)
+        and (len(_core(words)) <= _BARE_911 or not _CALLS_FOR_HELP.isdisjoint(words))))
     # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line))
@@ -386,6 +392,13 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     return asks_help or present or ongoing or immediate
 
 
+# 911 named in a longer message is a call for it only with a word that asks for help now ("911 please come", "911
+# ayuda"); "my son dressed up as a 911 dispatcher", "gracias x la info del 911" only mention it (the danger words of
+# the message still count on their own).
+_BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
+_CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
+                            "come vengan venga manden send police policia patrulla ambulance ambulancia urgent urgente "
+                            "emergency emergencia sos".split())
 _BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())
 _PROGRESSIVE = ("ing", "ando", "iendo")
 
