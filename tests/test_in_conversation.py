@@ -35,8 +35,8 @@ def test_misses_and_false_alarms_are_listed():
 
 def test_in_an_answer_the_intent_models_sure_opinion_of_danger_counts():
     """An emergency the rules' stricter mid-interview check misses is still found with the model's opinion."""
-    examples = [Example("en", "emergency", "a woman is screaming for help in the apartment next to mine"),
-                Example("es", "emergency", "mi niña de 4 años no aparece estaba en el patio hace 5 minutos"),
+    examples = [Example("en", "emergency", "car just crashed into the taco truck, theres people pinned under it"),
+                Example("es", "emergency", "acaba de chocar un carro contra la parada del bus y hay una señora atrapada abajo"),
                 Example("es", "tip", "me robaron la cartera la semana pasada en la parada")]
     alone = evaluate_in(FLOW, examples, "interview", hints)  # the rules alone
     assert (alone.shown, alone.false_alarms) == (0, 0)
@@ -47,12 +47,12 @@ def test_in_an_answer_the_intent_models_sure_opinion_of_danger_counts():
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
+# Written blind in sessions 6 to 8; first looks in bot/understanding/data/README.md (e.g. twentyfirst 41 %, twentysixth
+# 90 %); each floor is the set's figure now, after the rules and the meaning model that came after its first look.
 @pytest.mark.parametrize("name, least_recall, most_false_alarms", [
-    ("nineteenth", 0.92, 0.02), ("twentieth", 0.85, 0.02),      # used to choose the model's threshold
-    ("twentyfirst", 0.87, 0.02), ("twentysecond", 0.93, 0.04),  # held out: measured once, after the choice
-    ("twentyfifth", 0.96, 0.04), ("twentysixth", 0.96, 0.05),   # written blind in session 7 (first looks 93 / 90 %)
-    # written blind in session 8; measured after the meaning model (first looks in bot/understanding/data/README.md)
-    ("twentyseventh", 0.98, 0.02), ("twentyeighth", 0.99, 0.02), ("twentyninth", 1.0, 0.06),
+    ("nineteenth", 0.98, 0.02), ("twentieth", 0.96, 0.02), ("twentyfirst", 0.97, 0.02), ("twentysecond", 1.0, 0.04),
+    ("twentyfifth", 0.98, 0.04), ("twentysixth", 0.97, 0.05),
+    ("twentyseventh", 0.98, 0.02), ("twentyeighth", 0.99, 0.02), ("twentyninth", 1.0, 0.03),
 ])
 def test_emergencies_as_interview_answers_on_the_blind_sets(name, least_recall, most_false_alarms):
     report = evaluate_in(FLOW, read_examples(os.path.join(DATA, f"{name}.tsv")), "interview", hints, intent_only)

@@ -119,6 +119,40 @@ def test_911_named_in_a_longer_message_is_a_call_for_it_only_with_a_word_that_as
     assert is_emergency(text) is alarm
 
 
+@pytest.mark.parametrize("text, now", [
+    ("mi niña no llego de la escuela, tiene 7 años, siempre llega a las 3 y ya son las 5", True),
+    ("mi sobrina de 6 años desaparecio en la tienda, no la encontramos por ningun lado", True),
+    ("my 4 yo wandered off at the swap meet like 15 min ago cant find him anywhere", True),
+    ("a lady grabbed my grandson at the playground and put him in a red car", True),
+    ("se llevaron a mi sobrino unos hombres encapuchados en un carro gris", True),
+    ("my daughter didnt come out at pickup, teacher says she left with a man we dont know", True),
+    ("mi hijo se perdio ayer en el mercado pero ya lo encontramos", False),   # found, and yesterday
+    ("my son went missing last month and the police never called back", False),
+    ("what do i do if my kid goes missing at the fair?", False),             # asked about
+    ("se llevaron a mi hijo los de ICE esta mañana, donde lo busco", False),  # enforcement: the policy answer
+    ("someone took my son's bike from the porch", False),
+    ("my daughter lost her phone at school", False),
+])
+def test_a_child_missing_now_is_an_emergency(text, now):
+    """Issue 16's first-message and mid-interview misses included missing young children; over every labelled
+    message this rule finds 56, all of them labelled emergencies."""
+    assert is_emergency(text) is now
+    assert is_emergency(text, strict=True) is now  # as an interview answer too
+
+
+@pytest.mark.parametrize("text, now", [
+    ("escucho gritos en el departamento de al lado, una mujer pide auxilio", True),
+    ("i hear someone screaming for help behind the laundromat", True),
+    ("me estan rodeando unos chavos en la esquina de Olive y 8, me quieren quitar el cel", True),
+    ("we are surrounded by like 6 guys outside the bar", True),
+    ("there was screaming next door last night, should i have called?", False),
+    ("my neighbors yell at each other every weekend", False),
+])
+def test_cries_for_help_heard_nearby_and_being_surrounded_are_danger_now(text, now):
+    """Two of issue 16's kinds of miss; over every labelled message these phrases are in 27, all emergencies."""
+    assert is_emergency(text) is now
+
+
 @pytest.mark.parametrize("text, thanks", [
     ("gracias", True), ("Muchas gracias!!", True), ("ok", True), ("thanks", True), ("thank you officer", True),
     ("👍", True), ("👍🏽", True), ("🙏", True), ("ok gracias 👍", True), ("Dios lo bendiga", True),
@@ -340,16 +374,17 @@ SETS = [
     ("seventeenth", 0.99, 0.98, 1.0), ("eighteenth", 0.99, 0.98, 1.0),
     # deliberately hard emergencies and past dangers, written blind (first look in the README)
     ("hard", 0.99, 0.93, 0.99),
-    # written blind in session 6 for issue 16 and not tuned on: the floors are their first looks
-    ("nineteenth", 0.99, 0.91, 0.94), ("twentieth", 0.99, 0.90, 0.91),
-    # interview answers (emergencies and past crimes), written blind in session 6, first looks in bot/understanding/data
-    ("twentyfirst", 0.99, 0.91, 0.89), ("twentysecond", 0.99, 0.93, 0.96),
+    # written blind in sessions 6 to 8 for issue 16 (first looks in bot/understanding/data/README.md); each floor is
+    # the set's figure now, after the general rules and the meaning model that came after its first look
+    ("nineteenth", 0.99, 0.96, 1.0), ("twentieth", 0.99, 0.95, 1.0),
+    # interview answers (emergencies and past crimes), written blind in session 6
+    ("twentyfirst", 0.99, 0.96, 0.98), ("twentysecond", 0.99, 0.95, 1.0),
     # 911 and emergencies as a topic, written blind in session 6 (first look: intent 52.5 %)
-    ("twentythird", 0.99, 0.85, 0.98),
-    # written blind in session 7 (mixed first messages; interview answers); the floors are their first looks
-    ("twentyfifth", 0.99, 0.97, 0.96), ("twentysixth", 0.99, 0.93, 0.96),
+    ("twentythird", 0.99, 0.85, 1.0),
+    # written blind in session 7 (mixed first messages; interview answers)
+    ("twentyfifth", 0.99, 0.97, 0.98), ("twentysixth", 0.99, 0.94, 0.97),
     # written blind in session 8 (mixed first messages; interview answers; opt-outs, their look-alikes and 911 as a
-    # topic); first looks in bot/understanding/data/README.md, the floors are the figures with the meaning model
+    # topic)
     ("twentyseventh", 0.99, 0.96, 1.0), ("twentyeighth", 0.99, 0.98, 0.99), ("twentyninth", 0.99, 0.82, 1.0),
 ]
 

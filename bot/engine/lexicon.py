@@ -90,8 +90,41 @@ de asaltar, acaban de robar, acaban de atacar, esta pasando ahorita, happening n
 pasando ahora, open my door, open my front door, open the door, open the front door, abrir la puerta, abrir mi
 puerta, forcing the door, forzando la puerta
 """)
-# Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder).
+# A child missing or being taken: a child named, and a sign that the child is gone (nlu._child_missing).
+CHILDREN = frozenset("""
+nino nina ninos ninas nene nena hijo hija hijos hijas sobrino sobrina nieto nieta bebe baby babies kid kids son
+daughter grandson granddaughter nephew niece toddler boy girl chamaco chamaca chamaquito morrito morrita escuincle
+chiquito chiquita
+""".split())
+GONE_WORDS = frozenset("""
+desaparecio desaparecida desaparecido desaparecieron missing perdido perdida secuestraron secuestrado secuestrada
+kidnapped abducted
+""".split())
+GONE_PHRASES = phrases("""
+no llego, no ha llegado, no aparece, no lo encuentro, no la encuentro, no lo encontramos, no la encontramos, no lo
+hallamos, no la hallamos, cant find, cannot find, can not find, se perdio, se lo llevaron, se la llevaron, se llevaron
+a, jalaban a, jalaron a, subieron a un carro, lo subieron, la subieron, put him in, put her in, took him, took her,
+grabbed him, grabbed her, left with a man, left with a woman, left with someone, wandered off, ran off, didnt come
+home, didnt come out, hasnt come home, no salio, no regresa, nobody knows where, nadie sabe donde
+""")
+# ... unless the child is back, or it was long ago (the broad PAST words, "siempre", "hace", "años", are not enough:
+# "tiene 7 años, siempre llega a las 3").
+FOUND_PHRASES = phrases("""
+ya lo encontramos, ya la encontramos, ya lo encontre, ya la encontre, ya aparecio, ya llego, ya regresa, ya esta en
+casa, we found him, we found her, found him, found her, came home, is home, is back, got home
+""")
+LONG_AGO = frozenset("""
+yesterday ayer anoche antier anteayer week weeks month months semana semanas mes meses pasado pasada
+""".split())
+# Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder; cries for help heard
+# nearby; being surrounded).
 LIFE_PHRASES = phrases("""
+oigo gritar, oigo gritos, oigo que grita, escucho gritos, escucho gritar, se oyen gritos, se escuchan gritos, gritando
+auxilio, gritando ayuda, grita pidiendo ayuda, gritando pidiendo ayuda, gritar pidiendo ayuda, hear screaming, hear
+someone screaming, hear a woman screaming, hear a man screaming, hear a kid screaming, hear a child screaming, i hear
+screams, hear screams, hear yelling for help, screaming for help, yelling for help, crying for help, calling for help,
+me estan rodeando, nos estan rodeando, me tienen rodeado, me tienen rodeada, nos tienen rodeados, estan rodeando a, im
+surrounded, we are surrounded, were surrounded, surrounding me, surrounding us, surrounded me, surrounded us,
 inside now, are inside, they are inside, estan adentro, estan dentro,
 inside my house, in my house, man inside, someone inside, somebody inside, dentro de mi casa, adentro de mi casa,
 overdosing, not responding, no responde, se esta muriendo, is dying, se muere, naloxona, naloxone, narcan,

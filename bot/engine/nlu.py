@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CRIME_PHRASES, CRIME_STEMS,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, LONG_AGO, CRIME_PHRASES, CRIME_STEMS,
                       CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY,
                       ENGLISH_WORDS, FOR_SALE, GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
                       IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES,
@@ -368,7 +368,7 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line))
-    if calls_911 or (said_urgent and not (past and not passed)):
+    if calls_911 or (said_urgent and not (past and not passed)) or _child_missing(words):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
@@ -399,6 +399,19 @@ _BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
 _CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
                             "come vengan venga manden send police policia patrulla ambulance ambulancia urgent urgente "
                             "emergency emergencia sos".split())
+_CHILD_AGE = re.compile(r"\b([1-9]|1[0-4]) ?(yo|y o|yr|yrs|year|years|ano|anos|anitos)\b")  # "6 años", "my 4 yo"
+
+
+def _child_missing(words: list[str]) -> bool:
+    """A child named and gone ("mi niña no llegó de la escuela", "my 4 yo wandered off", "se llevaron a mi sobrino"),
+    told, not asked about ("what do I do if my kid gets lost?"), not found again, not long ago, and not about
+    immigration enforcement."""
+    child = not CHILDREN.isdisjoint(words) or bool(_CHILD_AGE.search(" ".join(words)))
+    gone = not GONE_WORDS.isdisjoint(words) or _has_phrase(words, GONE_PHRASES)
+    return (child and gone and _IF_WORDS.isdisjoint(words) and LONG_AGO.isdisjoint(words)
+            and not _has_phrase(words, FOUND_PHRASES) and not _danger_passed(words) and not _mentions_immigration(words))
+
+
 _BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())
 _PROGRESSIVE = ("ing", "ando", "iendo")
 
