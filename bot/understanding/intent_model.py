@@ -103,8 +103,13 @@ class IntentModel:
 
     def predict(self, text: str) -> tuple[str, float]:
         """(intent, margin in log-probability over the runner-up)."""
-        ranked = sorted(self.scores(text).items(), key=lambda item: item[1], reverse=True)
-        return ranked[0][0], ranked[0][1] - ranked[1][1]
+        return best(self.scores(text))
+
+
+def best(scores: dict[str, float]) -> tuple[str, float]:
+    """The top-scoring class and its margin over the runner-up."""
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    return ranked[0][0], ranked[0][1] - ranked[1][1]
 
 
 _loaded: dict[str, IntentModel] = {}

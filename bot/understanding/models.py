@@ -2,26 +2,25 @@
 the meaning model (e5) when naive Bayes is unsure."""
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 from bot.engine import nlu
 from bot.engine.nlu import words_of
 
-from .intent_model import MIN_MARGIN, load, model, opt_out_margin
+from .intent_model import MIN_MARGIN, best, load, model, opt_out_margin
 from .language import best_guess, detector, language_hint
 from .meaning import available, meaning_log_probs
 
 # Naive Bayes margins below this also ask the meaning model (~10 ms): on the blind sets that is about one message in
-# five, and it keeps nearly all of the gain of asking it always (data/README.md).
+# five, and it keeps nearly all of the gain of asking it always (data/README.md) ...
 MEANING_BELOW = 15.0
-# Naive Bayes's log-probabilities are sums over many features that are not independent, so they are far too sure;
-# divided by this before they are added to the meaning model's, and the joint margin multiplied back, so that the
-# engine's thresholds keep their scale.
-NAIVE_BAYES_TEMPERATURE = 10.0
-# ... and only for messages of this many words or more: e5 reads sentences; fragments of one to three words ("7",
-# "en el parque") it reads poorly, and on the blind sets asking it about them gained nothing.
+# ... for messages of this many words or more: e5 reads sentences; fragments of one to three words ("7", "en el
+# parque") it reads poorly, and on the blind sets asking it about them gained nothing.
 MEANING_MIN_WORDS = 4
+# Naive Bayes's log-probabilities are sums over many features that are not independent, so they are far too sure:
+# divided by this before the meaning model's are added, and the joint margin multiplied back, so that the engine's
+# thresholds keep their scale.
+NAIVE_BAYES_TEMPERATURE = 10.0
 
 __all__ = ["classify", "hints", "intent_only", "load_models", "stop_hint"]
 
@@ -37,28 +36,21 @@ def load_models(cache_dir: str | None = None) -> None:
 
 @lru_cache(maxsize=4096)  # hints() and intent_only() can ask about the same message
 def guess(text: str) -> tuple[str | None, float]:
-    """(intent, margin) from naive Bayes, joined with the meaning model when naive Bayes is unsure (but not when it
-    senses danger: the meaning model may add an emergency, never take one away); (None, 0.0) without words or when
-    even together they are not sure (margin below intent_model.MIN_MARGIN)."""
-    if not words_of(text):
+    """(intent, margin) from naive Bayes, joined with the meaning model when naive Bayes is unsure; the meaning model
+    may add danger or make it surer, never take away an emergency naive Bayes saw. (None, 0.0) without words, or
+    when the margin is under intent_model.MIN_MARGIN."""
+    words = words_of(text)
+    if not words:
         return None, 0.0
     scores = model().scores(text)
-    intent, margin = _best(scores)
-    meaning = meaning_log_probs(text) if margin < MEANING_BELOW and len(words_of(text)) >= MEANING_MIN_WORDS else None
+    intent, margin = best(scores)
+    meaning = meaning_log_probs(text) if margin < MEANING_BELOW and len(words) >= MEANING_MIN_WORDS else None
     if meaning is not None:
-        scaled = {y: s / NAIVE_BAYES_TEMPERATURE for y, s in scores.items()}
-        top = max(scaled.values())
-        total = top + math.log(sum(math.exp(s - top) for s in scaled.values()))
-        joint, joint_margin = _best({y: scaled[y] - total + meaning[y] for y in scaled})
+        joint, joint_margin = best({y: s / NAIVE_BAYES_TEMPERATURE + meaning[y] for y, s in scores.items()})
         joint_margin *= NAIVE_BAYES_TEMPERATURE
         if intent != "emergency" or margin < MIN_MARGIN or (joint == "emergency" and joint_margin > margin):
-            intent, margin = joint, joint_margin  # it may add danger or make it surer, never take it away
+            intent, margin = joint, joint_margin
     return (intent, margin) if margin >= MIN_MARGIN else (None, 0.0)
-
-
-def _best(scores: dict[str, float]) -> tuple[str, float]:
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    return ranked[0][0], ranked[0][1] - ranked[1][1]
 
 
 def hints(text: str) -> tuple[str | None, str | None, float]:
