@@ -112,3 +112,26 @@ def test_a_street_is_kept_in_the_text_of_a_tip():
     state = State(flow_id="main", node="ask_where", locale="es", answers=(("what", "robo"),), updated_at=0.0)
     outcome = advance(FLOW, state, Inbound("en Shooters Ln y Troost"), now=10.0)
     assert dict(outcome.state.answers)["where"] == "en Shooters Ln y Troost" and not outcome.effects
+
+
+def test_a_model_only_emergency_that_also_sounds_like_an_opt_out_leads_with_911_then_asks():
+    """Rules unsure, the intent model senses danger, the opt-out model hears an opt-out ("pls stop msging me"): the
+    models disagree, so the 911 guidance comes first and the opt-out question follows; a yes then opts out."""
+    doubtful = Inbound("pls stop msging me", fresh_code="K7QF-3MZP", language_hint="en", intent_hint="emergency",
+                       intent_confidence=6.5, stop_confidence=20.0)
+    first = advance(FLOW, None, doubtful, 1_800_000_000.0)
+    assert keys(first) == ["flows.emergency", "flows.stop_confirm"] and first.state.asked_to_stop
+    yes = advance(FLOW, first.state, Inbound("yes", fresh_code="K7QF-3MZQ"), 1_800_000_060.0)
+    assert keys(yes) == ["flows.opted_out"] and yes.state.opted_out
+
+
+@pytest.mark.parametrize("text, stop_confidence", [
+    ("pls stop msging me", 0.0),                    # no opt-out heard: the emergency guidance alone
+    ("they are shooting outside stop", 20.0),       # the rules' own danger is never questioned
+])
+def test_the_opt_out_question_never_follows_danger_the_rules_found_or_no_opt_out_heard(text, stop_confidence):
+    inbound = Inbound(text, fresh_code="K7QF-3MZP", language_hint="en", intent_hint="emergency",
+                      intent_confidence=6.5, stop_confidence=stop_confidence)
+    outcome = advance(FLOW, None, inbound, 1_800_000_000.0)
+    assert keys(outcome)[0] == "flows.emergency" and "flows.stop_confirm" not in keys(outcome)
+    assert not outcome.state.asked_to_stop

@@ -183,6 +183,9 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
     meaning = _meaning(turn)
     if meaning.intent == "emergency":  # the rules missed it as an alarm, the model did not
         _emergency(turn)
+        if meaning.ask_stop and flow.messages.stop_confirm:  # ... and the opt-out model heard an opt-out: ask after
+            turn.reply(flow.messages.stop_confirm)
+            turn.state = turn.state.with_(asked_to_stop=True)
         return
     if meaning.intent == nlu.MAYBE_STOP and flow.messages.stop_confirm:  # maybe an opt-out: ask, never assume
         turn.reply(flow.messages.stop_confirm)

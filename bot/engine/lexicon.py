@@ -116,6 +116,17 @@ casa, we found him, we found her, found him, found her, came home, is home, is b
 LONG_AGO = frozenset("""
 yesterday ayer anoche antier anteayer week weeks month months semana semanas mes meses pasado pasada
 """.split())
+# Help has already come: a life in danger is being cared for ("ya está en el hospital", "the ambulance already took him").
+HELP_ARRIVED = phrases("""
+ya esta en el hospital, esta en el hospital, ya lo llevaron al hospital, ya la llevaron al hospital, lo llevaron al
+hospital, la llevaron al hospital, already at the hospital, in the hospital now, is in the hospital, is at the hospital,
+ambulance already took, ambulance took him, ambulance took her, la ambulancia ya se lo llevo, la ambulancia ya se la
+llevo, la ambulancia se lo llevo, la ambulancia se la llevo, paramedics already came, ya vinieron los paramedics
+""")
+# Past-tense verbs alone ("el carro se fue, era rojo", "he was wearing a hoodie"): they describe, they do not date a
+# cry for help or a life in danger the way "ayer" or "last week" do (nlu._is_emergency).
+TENSE_ONLY = frozenset("was were had did happened used era eran estaba estaban fue fueron tenia tenian paso pasaron"
+                       .split())
 # Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder; cries for help heard
 # nearby; being surrounded).
 LIFE_PHRASES = phrases("""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES, HELP_ARRIVED, TENSE_ONLY,
                       GONE_PHRASES, GONE_WORDS, LONG_AGO, CRIME_PHRASES, CRIME_STEMS,
                       CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY,
                       ENGLISH_WORDS, FOR_SALE, GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
@@ -366,10 +366,13 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
         "911" in words and not (REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)
         and (len(_core(words)) <= _BARE_911 or not _CALLS_FOR_HELP.isdisjoint(words))))
-    # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does
+    # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does, a past
+    # tense alone does not ("atropellaron a un niño y el carro se fue, era rojo")
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line))
-    if calls_911 or (said_urgent and not (past and not passed)) or _child_missing(words):
+    dated = not (PAST - TENSE_ONLY).isdisjoint(words) and not now and not _happening(words)  # "ayer", not "era"
+    said_urgent = said_urgent and not _has_phrase(words, HELP_ARRIVED)
+    if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
@@ -596,7 +599,19 @@ def understand(text: str, hint: str | None = None, intent_hint: str | None = Non
     of a report), the intent is MAYBE_STOP and the question is the whole answer; after a greeting or a question,
     ask_stop is set: the answer, then the question.
 
+    When only the model senses danger and the opt-out model is sure of an opt-out ("pls stop msging me"), the two
+    disagree: the emergency guidance comes first and the question follows (ask_stop on an emergency).
+
     local is the flow's own vocabulary (LocalVocabulary; None: the line's built-in vocabularies only)."""
+    meaning = _understand(text, hint, intent_hint, confidence, stop_confidence, local)
+    if meaning.intent == "emergency" and stop_confidence >= MODEL_MAYBE_STOP \
+            and len(words_of(text, local)) <= _MAYBE_STOP_WORDS and not is_emergency(text, local=local):
+        return replace(meaning, ask_stop=True)
+    return meaning
+
+
+def _understand(text: str, hint: str | None, intent_hint: str | None, confidence: float, stop_confidence: float,
+                local: LocalVocabulary | None) -> Understanding:
     meaning = _by_rules(text, hint, intent_hint, local)
     words = words_of(text, local)
     if stop_confidence >= MODEL_MAYBE_STOP and meaning.intent not in ("stop", "emergency") \

@@ -75,7 +75,8 @@ def classify(text: str) -> tuple[str, str]:
 
     When neither the vocabulary nor a confident language model can tell, the line answers bilingually;
     the language reported here is then the model's best guess, or "en" for text without letters. The intent
-    "maybe_stop" means the line asks whether the resident wants to stop (nlu.MAYBE_STOP), alone or after its answer."""
+    "maybe_stop" means the line asks whether the resident wants to stop (nlu.MAYBE_STOP), alone or after its answer;
+    an emergency followed by that question is reported as the emergency it is answered as first."""
     meaning = nlu.understand(text, *hints(text), stop_confidence=stop_hint(text))
-    intent = nlu.MAYBE_STOP if meaning.ask_stop else meaning.intent
+    intent = nlu.MAYBE_STOP if meaning.ask_stop and meaning.intent != "emergency" else meaning.intent
     return meaning.reply_language or best_guess(text) or "en", intent
