@@ -38,14 +38,14 @@ def test_a_message_naive_bayes_is_sure_of_never_pays_for_the_meaning_model(meani
 
 
 def test_an_unsure_message_is_decided_by_both(meaning_says):
-    text = "what are my options"
+    text = "what can you do for me and my family"
     assert _nb(text)[1] < models.MEANING_BELOW
     asked = meaning_says(SURE)
     assert models.guess(text)[0] == "other" and asked == [text]
 
 
 def test_the_meaning_model_may_add_danger(meaning_says):
-    text = "what are my options"
+    text = "what can you do for me and my family"
     meaning_says({**SURE, "other": -30.0, "emergency": 0.0})
     intent, margin = models.guess(text)
     assert intent == "emergency" and margin >= 10
@@ -59,14 +59,15 @@ def test_the_meaning_model_never_takes_danger_away(meaning_says):
     assert models.guess(text) == (intent, margin) and asked == [text]
 
 
-@pytest.mark.parametrize("text", ["7", "en el parque", "hurry"])
-def test_fragments_of_fewer_than_four_words_are_left_to_naive_bayes(meaning_says, text):
-    """e5 reads sentences; on one- to three-word fragments it was wrong more often than right."""
+@pytest.mark.parametrize("text", ["7", "en el parque", "hurry", "hombre alto gorra roja", "skinny guy black cap limps"])
+def test_fragments_of_fewer_than_six_words_are_left_to_naive_bayes(meaning_says, text):
+    """e5 reads sentences; on short fragments (an interview answer describing someone) it only added false alarms."""
     asked = meaning_says({**SURE, "other": -30.0, "emergency": 0.0})
     assert models.guess(text) == intent_model.guess(text) and asked == []
 
 
-@pytest.mark.parametrize("text", ["what are my options", "shots fired right now near the elementary school",
+@pytest.mark.parametrize("text", ["what can you do for me and my family",
+                                  "shots fired right now near the elementary school",
                                   "hola buenas tardes a todos", "ok"])
 def test_without_the_meaning_model_naive_bayes_decides_alone(meaning_says, text):
     meaning_says(None)

@@ -398,6 +398,9 @@ SETS = [
     # written blind in session 8 (mixed first messages; interview answers; opt-outs, their look-alikes and 911 as a
     # topic)
     ("twentyseventh", 0.99, 0.96, 1.0), ("twentyeighth", 0.99, 0.98, 1.0), ("twentyninth", 0.99, 0.82, 1.0),
+    # written blind at the end of session 8, measured once with the session's final code (the honest estimate), then
+    # used to choose the meaning model's six-word minimum and one opt-out rule
+    ("thirtieth", 0.99, 0.92, 0.98), ("thirtyfirst", 0.99, 0.89, 0.98),
 ]
 
 
@@ -451,6 +454,8 @@ def test_a_plain_yes_is_the_whole_message(text, yes):
 
 def test_the_writers_own_stopping_as_a_condition_is_a_question_not_an_opt_out():
     for text in ("if I stop texting in the middle will my tip still count", "si me doy de baja se borra mi reporte?",
+                 "si despues ya no quiero recibir mensajes como le hago?",
+                 "if later i dont want these texts what do i do",
                  "when I unsubscribe do you keep my number?", "si dejo de contestar se pierde lo que mande?"):
         assert not is_stop(text), text
     for text in ("stop texting me", "STOP", "cancelar", "ya no me escriban"):

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES, HELP_ARRIVED, TENSE_ONLY,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES,
+                      HELP_ARRIVED, TENSE_ONLY,
                       GONE_PHRASES, GONE_WORDS, LONG_AGO, CRIME_PHRASES, CRIME_STEMS,
                       CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY,
                       ENGLISH_WORDS, FOR_SALE, GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
@@ -282,9 +283,11 @@ _TRAILING_STOP = re.compile(r"[,.;:!\-]\s*(stop|parar|alto)\W*$", re.IGNORECASE)
 # "if I stop texting, will my tip still count?", "si me doy de baja, se borra mi reporte?": the writer's own stopping
 # as a condition, with more to say after it, is a question about stopping, not a request (the opt-out model may
 # still have the line ask). "si, stop" / "si cancelo" (yes, then the request) stay opt-outs.
-_IF_I_STOP = re.compile(r"\b(?:(?:if|when|once)\s+(?:i|we)\s+(?:stop|quit|cancel|unsubscribe|opt)"
-                        r"|(?:si|cuando)\s+(?:yo\s+)?(?:me\s+doy\s+de\s+baja|nos\s+damos\s+de\s+baja|dejo\s+de"
-                        r"|dejamos\s+de|cancelo|me\s+salgo|paro))\w*\s+\w")
+_IF_I_STOP = re.compile(r"\b(?:(?:if|when|once)\s+(?:later\s+)?(?:i|we)\s+(?:stop|quit|cancel|unsubscribe|opt"
+                        r"|dont\s+want|no\s+longer\s+want)"
+                        r"|(?:si|cuando)\s+(?:despues\s+|luego\s+|mas\s+adelante\s+)?(?:yo\s+)?(?:me\s+doy\s+de\s+baja"
+                        r"|nos\s+damos\s+de\s+baja|dejo\s+de|dejamos\s+de|cancelo|me\s+salgo|paro|ya\s+no\s+quiero))"
+                        r"\w*\s+\w")
 
 
 def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVocabulary | None = None) -> bool:

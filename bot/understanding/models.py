@@ -14,9 +14,10 @@ from .meaning import available, meaning_log_probs
 # Naive Bayes margins below this also ask the meaning model (~10 ms): on the blind sets that is about one message in
 # five, and it keeps nearly all of the gain of asking it always (data/README.md) ...
 MEANING_BELOW = 15.0
-# ... for messages of this many words or more: e5 reads sentences; fragments of one to three words ("7", "en el
-# parque") it reads poorly, and on the blind sets asking it about them gained nothing.
-MEANING_MIN_WORDS = 4
+# ... for messages of this many words or more: e5 reads sentences; short fragments ("7", "en el parque", "hombre alto
+# gorra roja" as an interview answer) it reads poorly. On 25 blind sets asking it about messages under 6 words found
+# no emergency; on two more (thirtieth, thirtyfirst) it only added false alarms.
+MEANING_MIN_WORDS = 6
 # Naive Bayes's log-probabilities are sums over many features that are not independent, so they are far too sure:
 # divided by this before the meaning model's are added, and the joint margin multiplied back, so that the engine's
 # thresholds keep their scale.
