@@ -183,18 +183,22 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
     meaning = _meaning(turn)
     if meaning.intent == "emergency":  # the rules missed it as an alarm, the model did not
         _emergency(turn)
-        if meaning.ask_stop and flow.messages.stop_confirm:  # ... and the opt-out model heard an opt-out: ask after
-            turn.reply(flow.messages.stop_confirm)
-            turn.state = turn.state.with_(asked_to_stop=True)
+        if meaning.ask_stop:  # ... and the opt-out model heard an opt-out: 911 first, then the question
+            _ask_stop(turn)
         return
     if meaning.intent == nlu.MAYBE_STOP and flow.messages.stop_confirm:  # maybe an opt-out: ask, never assume
-        turn.reply(flow.messages.stop_confirm)
         turn.wait(flow.menu_node if turn.state.locale else flow.language_node)
-        turn.state = turn.state.with_(asked_to_stop=True)
+        _ask_stop(turn)
         return
     _route_free_text(turn, meaning, first)
-    if meaning.ask_stop and flow.messages.stop_confirm:  # answered as a greeting or a question; maybe an opt-out too
-        turn.reply(flow.messages.stop_confirm)
+    if meaning.ask_stop:  # answered as a greeting or a question; maybe an opt-out too
+        _ask_stop(turn)
+
+
+def _ask_stop(turn: Turn) -> None:
+    """Ask "Do you want to stop receiving messages? Reply STOP"; the next message, STOP or a plain yes, opts out."""
+    if turn.flow.messages.stop_confirm:
+        turn.reply(turn.flow.messages.stop_confirm)
         turn.state = turn.state.with_(asked_to_stop=True)
 
 
