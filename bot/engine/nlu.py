@@ -12,18 +12,16 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, FOUND_PHRASES,
-                      HELP_ARRIVED, TENSE_ONLY,
-                      GONE_PHRASES, GONE_WORDS, LONG_AGO, CRIME_PHRASES, CRIME_STEMS,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, CALLED_911, CALL_911, CHILDREN, CRIME_PHRASES, CRIME_STEMS,
                       CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE, ENGLISH_ONLY,
-                      ENGLISH_WORDS, FOR_SALE, GREET_PHRASES, GREET_WORDS, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
-                      IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES,
-                      LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, NOT_URGENT, NOW_PHRASES,
-                      NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES,
-                      SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS,
-                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, YES_WHOLE, STREET_TYPES,
-                      STREET_TYPES_FIRST, URGENCY_PHRASES,
-                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, phrases)
+                      ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS,
+                      HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, IMMEDIATE, IMMIGRATION_PHRASES,
+                      IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES,
+                      LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES,
+                      PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
+                      SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES,
+                      STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, URGENCY_PHRASES,
+                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -372,9 +370,8 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     # "it's over, they left" does not cancel an explicit cry for help in the same message; a past time does, a past
     # tense alone does not ("atropellaron a un niño y el carro se fue, era rojo")
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
-                   or (_urgent_now(words) and not asks_about_line))
-    dated = not (PAST - TENSE_ONLY).isdisjoint(words) and not now and not _happening(words)  # "ayer", not "era"
-    said_urgent = said_urgent and not _has_phrase(words, HELP_ARRIVED)
+                   or (_urgent_now(words) and not asks_about_line)) and not _has_phrase(words, HELP_ARRIVED)
+    dated = not _DATED_PAST.isdisjoint(words) and not now and not _happening(words)  # "ayer", not "era"
     if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
@@ -402,6 +399,7 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
 # 911 named in a longer message is a call for it only with a word that asks for help now ("911 please come", "911
 # ayuda"); "my son dressed up as a 911 dispatcher", "gracias x la info del 911" only mention it (the danger words of
 # the message still count on their own).
+_DATED_PAST = PAST - TENSE_ONLY  # words that date an event ("ayer", "last week"), not a past tense ("era")
 _BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
 _CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
                             "come vengan venga manden send police policia patrulla ambulance ambulancia urgent urgente "
