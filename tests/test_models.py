@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine import nlu
 from bot.understanding import intent_model, models
 from bot.understanding.intent_model import model
 
@@ -27,7 +28,8 @@ def _nb(text: str) -> tuple[str, float]:
     return model().predict(text)
 
 
-SURE = {"emergency": -30.0, "greet": -30.0, "help": -30.0, "immigration": -30.0, "other": 0.0, "tip": -30.0}
+SURE = {"emergency": -30.0, "greet": -30.0, "help": -30.0, "immigration": -30.0, "other": 0.0, "stop": -30.0,
+        "tip": -30.0}
 
 
 def test_a_message_naive_bayes_is_sure_of_never_pays_for_the_meaning_model(meaning_says):
@@ -77,3 +79,28 @@ def test_without_the_meaning_model_naive_bayes_decides_alone(meaning_says, text)
 def test_no_words_no_opinion(meaning_says):
     asked = meaning_says(SURE)
     assert models.guess("!!! ???") == (None, 0.0) and asked == []
+
+
+# --- the opt-out margin: naive Bayes's, raised to the asking threshold when the meaning model reads an opt-out ----
+
+OPT_OUT = {**SURE, "other": -30.0, "stop": 0.0}
+
+
+def test_an_opt_out_naive_bayes_only_half_hears_makes_the_line_ask(meaning_says, monkeypatch):
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: 2.0)  # above ASK_MEANING_ABOVE, below asking
+    asked = meaning_says(OPT_OUT)
+    assert models.stop_hint("lose my number") == nlu.MODEL_MAYBE_STOP and asked == ["lose my number"]
+
+
+@pytest.mark.parametrize("margin", [-40.0, 25.0])
+def test_the_meaning_model_is_not_asked_when_naive_bayes_is_sure_either_way(meaning_says, monkeypatch, margin):
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: margin)
+    asked = meaning_says(OPT_OUT)
+    assert models.stop_hint("whatever it says") == margin and asked == []
+
+
+@pytest.mark.parametrize("opinion", [SURE, {**SURE, "stop": -0.5}, None])  # something else, not sure, no model
+def test_otherwise_the_opt_out_margin_is_naive_bayess(meaning_says, monkeypatch, opinion):
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: 2.0)
+    meaning_says(opinion)
+    assert models.stop_hint("get me off this thing") == 2.0

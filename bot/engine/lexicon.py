@@ -96,6 +96,8 @@ nino nina ninos ninas nene nena hijo hija hijos hijas sobrino sobrina nieto niet
 daughter grandson granddaughter nephew niece toddler boy girl chamaco chamaca chamaquito morrito morrita escuincle
 chiquito chiquita
 """.split())
+# Adults who cannot find their way back or ask for help: missing, they are in danger like a young child.
+VULNERABLE = frozenset("dementia demencia alzheimer alzheimers autista autistic autism autismo".split())
 GONE_WORDS = frozenset("""
 desaparecio desaparecida desaparecido desaparecieron missing perdido perdida secuestraron secuestrado secuestrada
 kidnapped abducted
@@ -155,8 +157,16 @@ missing, cant find my son, cant find my daughter, no encuentro a mi hijo, no enc
 se perdio mi hija, tienen a mi, they have my, lo matan, la matan, lo van a matar, la van a matar, kill him in, kill
 her in, need police, need the police, need a cop, need cops,
 necesito policia, necesito a la policia, necesitamos policia, necesitamos a la policia, ocupo policia, ocupo
-una patrulla, necesito una patrulla, need a patrol
+una patrulla, necesito una patrulla, need a patrol, smell gas, smells like gas, gas smell, smell of gas, gas leak,
+olor a gas, huele a gas, huele mucho a gas, huele muchisimo a gas, fuga de gas, jumping somebody, jumping someone,
+jumping a guy, jumping a man, jumping a kid, jumping him
 """)
+# A weapon used to threaten or aimed ("threatening the cashier with a knife", "apuntandole con la pistola"): danger now,
+# in an answer too, unless the message dates it.
+WEAPON_THREATS = frozenset("""
+threatening pointing aiming waving amenazando amenazandole amenazandola amenazandolo amenazandome amenazandonos
+apuntando apuntandole apuntandoles apuntandome apuntandonos
+""".split())
 CALLED_911 = phrases("called 911, llame al 911 y, llamamos al 911, is this 911, es el 911")
 CALL_911 = phrases("call 911, llamen al 911, llame al 911, llamar al 911")
 # Explicit "now" that outweighs a past time elsewhere ("the guy that robbed me last week is outside right now").
@@ -194,6 +204,12 @@ SELLING = frozenset("vende venden vendiendo vendia vendian bendiendo bende bende
                     "vendio vendieron venta hidden stashed escondieron esconden guarda guardan keeps".split())
 # A weapon kept somewhere, not in anyone's hand ("tiene armas en la casa"): a report.
 STORED_WEAPON = phrases("armas en la casa, armas en su casa, guns in the house, guns at home, guns in his house")
+# Animals made to fight, an organised crime to report, not a fight between people happening now.
+ANIMAL_FIGHTS = phrases("""
+peleas de gallos, pelea de gallos, peleas de perros, pelea de perros, pelean gallos, pelean perros, dog fight, dog
+fights, dog fighting, dogfighting, dogfights, cock fight, cock fights, cockfight, cockfights, cockfighting, rooster
+fights, rooster fighting
+""")
 # "estoy bien" / "I'm ok" at the end of the message or of a clause (not "estoy bien asustada").
 SAFE_NOW = phrases("estoy bien, estamos bien, a salvo, estoy a salvo, estamos a salvo, im ok, im okay, im fine, im safe, "
                    "we are ok, were ok, were fine, we are fine, were safe, we are safe, i am ok, i am fine, i am safe")
@@ -206,7 +222,7 @@ attacked atacando ataca atacan atacado atacada golpeando pegando beating hitting
 shot bleeding sangrando following siguiendo persiguiendo chasing kill killing matar matando kidnapping
 secuestrando fire fuego incendio burning quemando forzando fighting peleando balaceando bat bate hiding
 escondido escondida tumbando pateando kicking grabbing grabbed agarrando jalando dragging arrastrando followed
-chased seguido seguida perseguido perseguida
+chased seguido seguida perseguido perseguida fight pelea pleito pinned
 """.split())
 # Stems of danger words ("tiroteando", "machetazos", "apuñalando").
 DANGER_STEMS = tuple("tirote balac machet apunal acuchill shootin stabbin".split())

@@ -22,6 +22,11 @@ MEANING_MIN_WORDS = 6
 # divided by this before the meaning model's are added, and the joint margin multiplied back, so that the engine's
 # thresholds keep their scale.
 NAIVE_BAYES_TEMPERATURE = 10.0
+# Opt-outs naive Bayes does not know the words of: the meaning model is asked about messages whose opt-out margin is
+# above ASK_MEANING_ABOVE (about 1 in 6), and when its stop class leads every other by MEANING_STOP_MARGIN
+# (log-probability), the line asks whether to stop (data/README.md has the figures).
+ASK_MEANING_ABOVE = -15.0
+MEANING_STOP_MARGIN = 1.0
 
 __all__ = ["classify", "hints", "intent_only", "load_models", "stop_hint"]
 
@@ -67,8 +72,16 @@ def intent_only(text: str) -> tuple[None, str | None, float]:
 
 
 def stop_hint(text: str) -> float:
-    """The opt-out model's margin for the engine's Inbound (asked where free text is understood)."""
-    return opt_out_margin(text)
+    """The opt-out margin for the engine's Inbound (asked where free text is understood): the opt-out model's, raised
+    to the engine's asking threshold (nlu.MODEL_MAYBE_STOP) when the meaning model reads an opt-out that naive Bayes
+    only half hears ("lose my number", "me quiero salir de esto"). Either way the line only asks."""
+    margin = opt_out_margin(text)
+    if ASK_MEANING_ABOVE < margin < nlu.MODEL_MAYBE_STOP and len(words_of(text)) <= nlu.MAYBE_STOP_WORDS:
+        meaning = meaning_log_probs(text)
+        if meaning is not None and meaning["stop"] - max(v for y, v in meaning.items() if y != "stop") \
+                >= MEANING_STOP_MARGIN:
+            return nlu.MODEL_MAYBE_STOP
+    return margin
 
 
 def classify(text: str) -> tuple[str, str]:
