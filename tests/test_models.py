@@ -104,3 +104,14 @@ def test_otherwise_the_opt_out_margin_is_naive_bayess(meaning_says, monkeypatch,
     monkeypatch.setattr(models, "opt_out_margin", lambda text: 2.0)
     meaning_says(opinion)
     assert models.stop_hint("get me off this thing") == 2.0
+
+
+def test_a_sense_of_danger_that_comes_only_from_the_word_911_in_a_question_about_it_is_not_kept():
+    text = "la ultima vez que llame al 911 me colgaron porque no entendian mi ingles, hay otra forma?"
+    assert models._guess(text)[0] == "emergency"  # both models learnt "911" from real emergencies
+    assert models.guess(text)[0] != "emergency"
+
+
+def test_danger_the_models_still_see_without_the_word_911_is_kept():
+    text = "he is choking and not breathing, 911 says they are coming, what do i do?"
+    assert models.guess(text)[0] == "emergency"

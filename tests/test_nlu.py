@@ -7,8 +7,8 @@ import os
 import pytest
 
 from bot.engine.model import LocalVocabulary
-from bot.engine.nlu import (INTENTS, is_acknowledgement, is_emergency, is_stop, language_of, model_text, says_yes,
-                            spelling_key, talks_about_911, understand, words_of)
+from bot.engine.nlu import (INTENTS, danger_is_over, is_acknowledgement, is_emergency, is_stop, language_of,
+                            model_text, says_yes, spelling_key, talks_about_911, understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -95,9 +95,39 @@ def test_a_bare_ok_has_no_language_whatever_a_model_guesses(text, hint):
     ("ya llame al 911 pero no llegan y el tipo sigue afuera", False),
     ("911", False), ("emergencia", False),
     ("me asaltaron ayer", False),                                # no 911 at all
+    ("my cousin is afraid to call 911 because of ICE", True),    # a worry, not a request
+    ("tengo la visa vencida, puedo llamar al 911 sin problema o me reportan", True),
+    ("whats the non emergency number, i dont want to tie up 911", True),
+    ("im undocumented, can i still call 911 if someone breaks in", True),   # the danger is only supposed
+    ("si veo a alguien con pistola en la calle es para el 911 o para aqui?", True),
+    ("can i call 911 for my neighbor? he is bleeding a lot", False),        # a danger said outright
+    ("he says he will shoot me if i call 911, hes outside my door now", False),
+    ("no puedo llamar al 911, me esta siguiendo ahorita", False),
 ])
 def test_talks_about_911(text, topic):
     assert talks_about_911(text) is topic
+
+
+@pytest.mark.parametrize("text, over", [
+    ("mi esposo me pego anoche, ahorita no esta pero tengo miedo que regrese", True),
+    ("still shaking from earlier, a guy pulled a knife on me on the train this morning, im home now", True),
+    ("me asaltaron hace una hora pero ya estoy en mi casa", True),
+    ("ya se fueron pero me estan siguiendo", False),                       # it goes on
+    ("my 5 yr old son is missing, he was right next to me and now hes gone", False),  # the child is gone
+    ("not an emergency really but he has a gun and says hell shoot me, hes asleep now", False),
+    ("he had a knife", False),                                             # nothing says it is over
+])
+def test_danger_is_over(text, over):
+    """In an answer, it keeps the intent model's sense of danger from raising a past assault told as over to an
+    alarm (over every labelled message: 8 false alarms fewer mid-interview, no emergency lost)."""
+    assert danger_is_over(text) is over
+
+
+@pytest.mark.parametrize("text", ["no me quiten de la lista, me sirven mucho los avisos",
+                                  "please dont remove me, i still want the alerts", "no me den de baja porfa"])
+def test_a_removal_asked_not_to_happen_is_a_wish_to_stay(text):
+    meaning = understand(text, stop_confidence=30.0)
+    assert not is_stop(text) and meaning.intent != "maybe_stop" and not meaning.ask_stop
 
 
 @pytest.mark.parametrize("text", ["if i call 911 will they ask for my papers?", "si llamo al 911 viene migracion?",
@@ -460,14 +490,14 @@ def test_understanding_is_the_same_in_every_process_whatever_the_hash_seed():
 
 @pytest.mark.parametrize("name, least_recall, least_precision", [
     # session 6: 90 opt-outs in many wordings, 70 messages with stop-like words. First look: recall 67.8 %, precision
-    # 96.8 %; session 7's question ("Reply STOP") counts as caught. One false opt-out is still open work for issue
-    # 16: a negated request ("no me quiten de la lista, me sirven mucho los avisos").
-    ("twentyfourth", 0.93, 0.98),
+    # 96.8 %; session 7's question ("Reply STOP") counts as caught. Its last false opt-out, a removal asked not to
+    # happen ("no me quiten de la lista, me sirven mucho los avisos"), is a wish to stay since session 9.
+    ("twentyfourth", 0.96, 1.0),
     # session 8: 90 opt-outs, 60 look-alikes, 50 about 911. First look: recall 90.0 %, precision 98.4 % (the writer's
     # own stopping, "if I stop texting in the middle will my tip still count", as twentyfourth had it too)
-    ("twentyninth", 0.90, 1.0),
+    ("twentyninth", 0.97, 1.0),
     # session 9: 70 opt-outs, 60 look-alikes, 70 about 911. First look: recall 90.0 %, precision 100 %
-    ("thirtyfourth", 0.98, 1.0),
+    ("thirtyfourth", 1.0, 1.0),
 ])
 def test_opt_outs_on_the_blind_sets_written_for_them(name, least_recall, least_precision):
     report = evaluate(read_examples(os.path.join(DATA, f"{name}.tsv")), classify)

@@ -194,6 +194,15 @@ STILL_PHRASES = phrases("""
 still there, still here, still outside, still inside, still in, still at, still on, todavia esta, todavia estan,
 aun esta, aun estan, still has, todavia tiene
 """)
+# 911 as something the writer worries about, may or may not do ("afraid to call 911", "can I still call 911", "no
+# quiero molestar al 911"): a topic, like a question about it.
+TOPIC_911_PHRASES = phrases("""
+afraid to call, scared to call, afraid of calling, scared of calling, miedo de llamar, miedo a llamar, miedo de marcar,
+safe to call, safe for me to call, safe for her to call, safe for him to call, safe for them to call, seguro llamar,
+can i call, can i still call, could i call, should i call, can we call, can she call, can he call, can it call, can
+it still call, puedo llamar, puedo marcar, podemos llamar, puede llamar, deberia llamar, debo llamar, still call,
+todavia puedo llamar, dont want to call, no quiero llamar, tie up, bother 911, molestar al 911
+""")
 # Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
 LINE_QUESTION_PHRASES = phrases("""
 for emergencies, para emergencia, should i call 911, or call 911, or should i call, o llamo al 911, o marco al

@@ -20,8 +20,9 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, CALLED_9
                       LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES,
                       PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
                       SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES,
-                      STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, URGENCY_PHRASES,
-                      VULNERABLE, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPON_THREATS, WEAPONS, YES_WHOLE, phrases)
+                      STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES,
+                      URGENCY_PHRASES, VULNERABLE, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS,
+                      YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -289,10 +290,16 @@ _IF_I_STOP = re.compile(r"\b(?:(?:if|when|once)\s+(?:later\s+)?(?:i|we)\s+(?:sto
                         r"\w*\s+\w")
 
 
+# "no me quiten de la lista", "please dont remove me": a removal asked NOT to happen is a wish to stay.
+_KEEP_ME = re.compile(r"\b(?:no|dont|do not|never|nunca)\s+(?:me\s+|nos\s+)?(?:quit|saqu|sac|borr|elimin|remov|"
+                      r"delet|unsubscrib|take me off|take us off|den de baja|des de baja|dar de baja)")
+
+
 def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     if _is_whole(_core(words), STOP_WHOLE):
         return True
-    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(" ".join(words)):
+    joined = " ".join(words)
+    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _KEEP_ME.search(joined):
         return False
     if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))) or (
             local is not None and _has_phrase(words, _compiled(local).stop_phrases)):
@@ -301,7 +308,6 @@ def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVoca
     if not strict and words and words[0] in _LEADING_STOP and names_messages and len(words) <= 8:
         return True
     about_messages = bool(_MESSAGING_WORDS & set(words))
-    joined = " ".join(words)
     return len(words) <= 16 and ((about_messages and bool(_STOP_REQUEST.search(joined)))
                                  or bool(_STOP_WRITING_ME.search(joined)))
 
@@ -326,19 +332,36 @@ _ABOUT_911 = frozenset(("911", "emergency", "emergencia", "emergencias", "emerge
 
 
 def talks_about_911(text: str, words: list[str] | None = None, local: LocalVocabulary | None = None) -> bool:
-    """911 (or "emergency") as the topic of a question or a condition, with no danger now once it is set aside:
-    "if I call 911 will they ask for papers?", "¿es lo mismo que el 911?". Such a message gets the answer to what
-    it asks (the policy, or how the line works, both ending with the 911 reminder), not the emergency script.
-    A danger in the same message still counts: "si llamo al 911 me deportan? hay un hombre con pistola afuera"."""
+    """911 (or "emergency") as the topic of a question, a condition or a worry, with no danger now once it is set
+    aside: "if I call 911 will they ask for papers?", "¿es lo mismo que el 911?", "my cousin is afraid to call 911
+    because of ICE". Such a message gets the answer to what it asks (the policy, or how the line works, both ending
+    with the 911 reminder), not the emergency script. Danger said outright in the same message still counts ("si
+    llamo al 911 me deportan? hay un hombre con pistola afuera"); danger inside the condition does not ("can I still
+    call 911 if someone breaks in?", "si veo a alguien con pistola, es para el 911 o para aqui?")."""
     words = words_of(text, local) if words is None else words
     at = [i for i, w in enumerate(words) if w in _ABOUT_911]
     if not at:
         return False
     conditional = any(_IF_WORDS & set(words[max(0, i - 5):i]) for i in at)
-    if not (conditional or _is_question(text, words) or _has_phrase(words, LINE_QUESTION_PHRASES)):
+    if not (conditional or _is_question(text, words) or _has_phrase(words, LINE_QUESTION_PHRASES)
+            or _has_phrase(words, TOPIC_911_PHRASES)):
         return False
-    rest = [w for w in words if w not in _ABOUT_911 and w not in _CALLING]
-    return not (_is_emergency(rest) or shouts_for_help(text) or _has_phrase(words, NOW_PHRASES))
+    said = _outside_conditions(text, local)
+    rest = [w for w in said if w not in _ABOUT_911 and w not in _CALLING]
+    return not (_is_emergency(rest) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
+
+
+_SENTENCE_END = re.compile(r"[.,?!¿¡;:\n]+")  # sentences and clauses
+
+
+def _outside_conditions(text: str, local: LocalVocabulary | None) -> list[str]:
+    """The words of each sentence or clause before its first "if" / "si" / "when": what the writer says is so,
+    without what they only suppose."""
+    said: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        words = words_of(sentence, local)
+        said += words[:next((i for i, w in enumerate(words) if w in _IF_WORDS), len(words))]
+    return said
 
 
 _CALLING = frozenset("call calling called llamo llamar llame llamen llama llamas llamamos marco marcar marque "
@@ -461,6 +484,23 @@ def _danger_passed(words: list[str]) -> bool:
         return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"
     return _has_phrase(words, PASSED_PHRASES) or any(
         end == len(words) or words[end] in SAFE_NOW_NEXT for _, end in phrase_spans(words, SAFE_NOW))
+
+
+def danger_is_over(text: str, local: LocalVocabulary | None = None) -> bool:
+    """The writer says the danger is over or they are safe now ("ahorita no está", "ya estoy en mi casa", "a salvo")
+    and nothing says it goes on. Not when a child or a vulnerable adult is named ("now he's gone" is then the child),
+    nor on the writer's word that it is "not an emergency" (often said before a danger: "not an emergency really
+    but he has a gun and says he'll shoot me"). In an answer, this keeps the intent model's sense of danger from
+    raising a past assault, told as over, to an alarm."""
+    words = words_of(text, local)
+    if _happening(words) or not (CHILDREN | VULNERABLE).isdisjoint(words) or _has_phrase(words, NOT_URGENT) \
+            or _has_phrase(words, _WOULD_NOT_CALL):
+        return False
+    return _danger_passed(words)
+
+
+_WOULD_NOT_CALL = phrases("didnt want to call 911, dont want to call 911, no quise llamar al 911, "
+                          "no es para que vengan")
 
 
 def _describes_crime(words: list[str]) -> bool:
@@ -629,7 +669,8 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     if stop_confidence >= MODEL_MAYBE_STOP and meaning.intent not in ("stop", "emergency") \
             and (not meaning.sure or meaning.intent in ("other", "greet", "help")
                  or stop_confidence >= MODEL_SURE_STOP) \
-            and len(words) <= MAYBE_STOP_WORDS:  # a report the rules are sure of is still taken
+            and len(words) <= MAYBE_STOP_WORDS and not _KEEP_ME.search(" ".join(words)):
+        # a report the rules are sure of is still taken
         if meaning.intent == "other" or (meaning.intent == "tip" and not meaning.sure):
             # nothing else found, or only the model's guess of a report
             return Understanding(meaning.language, MAYBE_STOP, meaning.describes_crime, meaning.mentions_immigration)

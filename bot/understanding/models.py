@@ -2,6 +2,7 @@
 the meaning model (e5) when naive Bayes is unsure."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bot.engine import nlu
@@ -26,7 +27,7 @@ NAIVE_BAYES_TEMPERATURE = 10.0
 # above ASK_MEANING_ABOVE (about 1 in 6), and when its stop class leads every other by MEANING_STOP_MARGIN
 # (log-probability), the line asks whether to stop (data/README.md has the figures).
 ASK_MEANING_ABOVE = -15.0
-MEANING_STOP_MARGIN = 1.0
+MEANING_STOP_MARGIN = 0.5
 
 __all__ = ["classify", "hints", "intent_only", "load_models", "stop_hint"]
 
@@ -42,6 +43,21 @@ def load_models(cache_dir: str | None = None) -> None:
 
 @lru_cache(maxsize=4096)  # hints() and intent_only() can ask about the same message
 def guess(text: str) -> tuple[str | None, float]:
+    """(intent, margin) of the models (_guess); a sense of danger that comes only from the word "911" in a message that
+    only talks about 911 ("mi hijo quiere ser operador del 911", "is it safe for her to call 911?") is not kept: both
+    models learnt the word from real emergencies, so then they are asked about the rest of the message."""
+    intent, margin = _guess(text)
+    if intent == "emergency" and nlu.talks_about_911(text):
+        rest = _911.sub(" ", text)
+        if _guess(rest)[0] != "emergency":
+            return _guess(rest)
+    return intent, margin
+
+
+_911 = re.compile(r"\b(?:9\W?1\W?1|emergenc\w*)\b", re.IGNORECASE)
+
+
+def _guess(text: str) -> tuple[str | None, float]:
     """(intent, margin) from naive Bayes, joined with the meaning model when naive Bayes is unsure; the meaning model
     may add danger or make it surer, never take away an emergency naive Bayes saw. (None, 0.0) without words, or
     when the margin is under intent_model.MIN_MARGIN."""
