@@ -462,6 +462,8 @@ SETS = [
     # written blind in session 9 (mixed first messages; interview answers; opt-outs, look-alikes and 911 as a topic),
     # measured once before any change (first looks: intent 93.6 / 76.5 / 82.0 %, emergencies 98.0 / 96.2 / 100 %)
     ("thirtysecond", 0.99, 0.93, 1.0), ("thirtythird", 0.99, 0.88, 0.98), ("thirtyfourth", 0.99, 0.84, 1.0),
+    # written blind at the end of session 9, measured once with the session's code (commit 2d4f94c): the estimate
+    ("thirtyfifth", 0.99, 0.92, 0.96), ("thirtysixth", 0.99, 0.89, 0.97),
 ]
 
 

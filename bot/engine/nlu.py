@@ -616,8 +616,10 @@ MODEL_OUTRANKS_SURE_RULES = 40.0  # ... and, this sure, even what the rules foun
 # While an interview question waits, a model this sure of danger now brings the call-911 guidance (and the answer
 # is still kept) even when the rules' stricter mid-interview check finds none. Chosen on labelled sets: the
 # blind sets' emergencies as interview answers 62 -> 89 % found, past crimes alarmed 1.7 -> 1.7 % (nineteenth and
-# twentieth), older sets 85 -> 99 % and 0.7 -> 1.8 %; at 8 the older sets' false alarms pass 2 %.
-MODEL_DANGER_IN_ANSWER = 10.0
+# twentieth), older sets 85 -> 99 % and 0.7 -> 1.8 %; at 8 the older sets' false alarms passed 2 %. Lowered to 7 in
+# session 9, once plain answers were training data (train_l) and said-to-be-over dangers no longer counted: over the
+# 30 blind sets mid-interview, 1,523 -> 1,527 of 1,538 emergencies found, false alarms 47 -> 55 of 1,967.
+MODEL_DANGER_IN_ANSWER = 7.0
 # No false opt-out, ever: only the rules opt anyone out. When they do not, but the opt-out model finds an opt-out
 # this much likelier than anything else (log-probability margin), the line asks "Do you want to stop receiving
 # messages? Reply STOP" instead of ignoring the request. Chosen on the labelled sets the model was not trained on:
