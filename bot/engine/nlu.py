@@ -672,9 +672,8 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
             and (not meaning.sure or meaning.intent in ("other", "greet", "help")
                  or stop_confidence >= MODEL_SURE_STOP) \
             and len(words) <= MAYBE_STOP_WORDS and not _KEEP_ME.search(" ".join(words)):
-        # a report the rules are sure of is still taken
         if meaning.intent == "other" or (meaning.intent == "tip" and not meaning.sure):
-            # nothing else found, or only the model's guess of a report
+            # nothing else found, or only the model's guess of a report: the question is the whole answer
             return Understanding(meaning.language, MAYBE_STOP, meaning.describes_crime, meaning.mentions_immigration)
         return replace(meaning, ask_stop=True)  # a greeting, a question or a sure report: answered, then asked
     # a crime told as a statement ("me robaron y me dijeron que si llamaba a la policia me iban a deportar") stays

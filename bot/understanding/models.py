@@ -48,9 +48,9 @@ def guess(text: str) -> tuple[str | None, float]:
     models learnt the word from real emergencies, so then they are asked about the rest of the message."""
     intent, margin = _guess(text)
     if intent == "emergency" and nlu.talks_about_911(text):
-        rest = _911.sub(" ", text)
-        if _guess(rest)[0] != "emergency":
-            return _guess(rest)
+        without_911 = _guess(_911.sub(" ", text))
+        if without_911[0] != "emergency":
+            return without_911
     return intent, margin
 
 
