@@ -98,6 +98,7 @@ chiquito chiquita
 """.split())
 # Adults who cannot find their way back or ask for help: missing, they are in danger like a young child.
 VULNERABLE = frozenset("dementia demencia alzheimer alzheimers autista autistic autism autismo".split())
+DEPENDANTS = CHILDREN | VULNERABLE
 GONE_WORDS = frozenset("""
 desaparecio desaparecida desaparecido desaparecieron missing perdido perdida secuestraron secuestrado secuestrada
 kidnapped abducted
@@ -179,15 +180,17 @@ second, this second, este momento, esta pasando, pasando ahorita, pasando ahora,
 while i text, while im texting
 """)
 # The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
+# The writer would not call 911 for this: the danger is over, on their word (a danger may still follow it).
+WOULD_NOT_CALL = phrases("didnt want to call 911, dont want to call 911, no quise llamar al 911, no es para que vengan")
 PASSED_PHRASES = phrases("""
 ya se fueron, ya se fue, se fueron corriendo, they left, theyre gone, they are gone, he left, hes gone, he is
 gone, already left, already gone, ya paso, ya paso todo, ya se acabo, ahorita no esta, ahorita no estan, ahorita no
-pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now, no es para que vengan, not an emergency, no es
-emergencia, no es una emergencia, didnt want to call 911, dont want to call 911, no quise llamar al 911, no es
-urgente, not urgent, hoy no pero, not today but, its quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta
-calmado, esta tranquilo, ya se calmo, ya se calmaron, its calm
-now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe, already home
-""")
+pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now but, quiet right now, quiet now,
+not an emergency, no es emergencia, no es una emergencia, no es urgente, not urgent, hoy no pero, not today but, its
+quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta calmado, esta tranquilo, ya se calmo, ya se
+calmaron, its calm now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe,
+already home
+""") + WOULD_NOT_CALL
 STILL_THERE = frozenset("sigue siguen coming back regresando volviendo regresan regresa regresaran vuelven "
                          "vuelve volveran".split())
 STILL_PHRASES = phrases("""

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, CALLED_911, CALL_911, CHILDREN, CRIME_PHRASES,
-                      CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DETERMINED_PHRASES, EMERGENCY_WHOLE,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, CALLED_911, CALL_911, CRIME_PHRASES,
+                      CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES, EMERGENCY_WHOLE,
                       ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, GREET_PHRASES,
                       GREET_WORDS, HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, IMMEDIATE, IMMIGRATION_PHRASES,
                       IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES,
@@ -21,7 +21,7 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, CALLED_9
                       PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
                       SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES,
                       STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES,
-                      URGENCY_PHRASES, VULNERABLE, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS,
+                      URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL,
                       YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
@@ -441,7 +441,7 @@ def _child_missing(words: list[str]) -> bool:
     """A child named and gone ("mi niña no llegó de la escuela", "my 4 yo wandered off", "se llevaron a mi sobrino"),
     told, not asked about ("what do I do if my kid gets lost?"), not found again, not long ago, and not about
     immigration enforcement."""
-    child = not (CHILDREN | VULNERABLE).isdisjoint(words) or bool(_CHILD_AGE.search(" ".join(words)))
+    child = not DEPENDANTS.isdisjoint(words) or bool(_CHILD_AGE.search(" ".join(words)))
     gone = not GONE_WORDS.isdisjoint(words) or _has_phrase(words, GONE_PHRASES)
     return (child and gone and _IF_WORDS.isdisjoint(words) and LONG_AGO.isdisjoint(words)
             and not _has_phrase(words, FOUND_PHRASES) and not _danger_passed(words)
@@ -493,14 +493,10 @@ def danger_is_over(text: str, local: LocalVocabulary | None = None) -> bool:
     but he has a gun and says he'll shoot me"). In an answer, this keeps the intent model's sense of danger from
     raising a past assault, told as over, to an alarm."""
     words = words_of(text, local)
-    if _happening(words) or not (CHILDREN | VULNERABLE).isdisjoint(words) or _has_phrase(words, NOT_URGENT) \
-            or _has_phrase(words, _WOULD_NOT_CALL):
+    if _happening(words) or not DEPENDANTS.isdisjoint(words) or _has_phrase(words, NOT_URGENT) \
+            or _has_phrase(words, WOULD_NOT_CALL):
         return False
     return _danger_passed(words)
-
-
-_WOULD_NOT_CALL = phrases("didnt want to call 911, dont want to call 911, no quise llamar al 911, "
-                          "no es para que vengan")
 
 
 def _describes_crime(words: list[str]) -> bool:
