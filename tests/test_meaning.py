@@ -29,6 +29,35 @@ def test_the_shipped_head_was_trained_on_the_current_training_data():
     assert len(table["weights"]) == 384 and {len(row) for row in table["weights"]} == {len(HINTED)}
 
 
+def test_the_shipped_memory_holds_every_hinted_training_example():
+    """The same training run writes it: one 8-bit row per example whose intent the models hint, with that intent."""
+    import numpy as np
+    from bot.understanding.evaluation import read_examples
+    examples = [e for e in read_examples(meaning.TRAINING) if e.intent in HINTED]
+    with np.load(meaning.MEMORY, allow_pickle=False) as arrays:
+        assert str(arrays["training_sha256"]) == meaning.training_digest()
+        assert arrays["vectors"].shape == (len(examples), 384) and arrays["vectors"].dtype == np.int8
+        classes = [str(c) for c in arrays["classes"]]
+        assert [classes[i] for i in arrays["labels"]] == [e.intent for e in examples]
+
+
+def test_the_memory_votes_for_the_intents_of_the_nearest_examples():
+    import numpy as np
+    remembered = meaning.MeaningMemory(["help", "tip"], np.eye(6, 4), [1, 1, 1, 0, 0, 0])
+    scores = remembered.log_probs(np.array([1.0, 0.0, 0.0, 0.0]))
+    assert max(scores, key=scores.get) == "tip"
+    assert sum(np.exp(v) for v in scores.values()) == pytest.approx(1.0)
+
+
+def test_quantised_rows_keep_their_direction():
+    import numpy as np
+    vectors = np.random.default_rng(0).normal(size=(20, 384)).astype(np.float32)
+    rows, scales = meaning.quantised(vectors)
+    restored = rows.astype(np.float32) * scales[:, None]
+    cosine = (restored * vectors).sum(1) / np.linalg.norm(restored, axis=1) / np.linalg.norm(vectors, axis=1)
+    assert rows.dtype == np.int8 and cosine.min() > 0.999
+
+
 @pytest.mark.parametrize("text, intent", [
     ("someone is kicking my door in right now please hurry", "emergency"),
     ("hay un hombre con un cuchillo afuera de mi casa ahorita", "emergency"),

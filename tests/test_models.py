@@ -54,7 +54,7 @@ def test_the_meaning_model_may_add_danger(meaning_says):
 
 
 def test_the_meaning_model_never_takes_danger_away(meaning_says):
-    text = "shots fired right now near the elementary school"
+    text = "someone is shooting near the elementary school right now"
     intent, margin = _nb(text)
     assert intent == "emergency" and margin < models.MEANING_BELOW
     asked = meaning_says(SURE)  # it is sure this is nothing
@@ -106,10 +106,20 @@ def test_otherwise_the_opt_out_margin_is_naive_bayess(meaning_says, monkeypatch,
     assert models.stop_hint("get me off this thing") == 2.0
 
 
-def test_a_sense_of_danger_that_comes_only_from_the_word_911_in_a_question_about_it_is_not_kept():
+def test_a_sense_of_danger_that_comes_only_from_the_word_911_in_a_question_about_it_is_not_kept(monkeypatch):
+    """Both models once learnt "911" from real emergencies (trained on every labelled set since session 10, they no
+    longer read this question as one, so the models' danger here is stood in for)."""
+    asked: list[str] = []
+
+    def models_read(text: str) -> tuple[str, float]:
+        asked.append(text)
+        return ("emergency", 20.0) if "911" in text else ("help", 9.0)
+    monkeypatch.setattr(models, "_guess", models_read)
+    models.guess.cache_clear()
     text = "la ultima vez que llame al 911 me colgaron porque no entendian mi ingles, hay otra forma?"
-    assert models._guess(text)[0] == "emergency"  # both models learnt "911" from real emergencies
-    assert models.guess(text)[0] != "emergency"
+    assert models.guess(text) == ("help", 9.0)
+    assert len(asked) == 2 and "911" not in asked[1]
+    models.guess.cache_clear()
 
 
 def test_danger_the_models_still_see_without_the_word_911_is_kept():

