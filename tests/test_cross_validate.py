@@ -23,6 +23,7 @@ def test_it_deals_the_sets_the_models_are_trained_on():
     names = training_sets()
     assert names[0] == "messages" and names[cv.WRITTEN_FOR_TRAINING - 1] == "train_l"
     assert all(not name.startswith("train_") for name in names[cv.WRITTEN_FOR_TRAINING:])
+    assert all(os.path.isfile(os.path.join(cv.SETS, f"{name}.tsv")) for name in names)
 
 
 @pytest.mark.skipif(not (sys.platform == "linux" and platform.machine() == "x86_64"),

@@ -277,6 +277,11 @@ def test_language_of_on_the_corpus_is_never_wrong_and_mostly_right():
     "my son didnt come home from the bus stop, bus came 40 min ago, hes 7, nobody has seen him",
     "active shooter at the mall", "tienen a mi hermano, llamaron pidiendo dinero y dicen que lo matan en una hora",
     "hoy no puedo salir, hay un hombre con pistola afuera", "ahorita no puedo hablar, estan afuera con armas",
+    # the formal "now", also after "I am writing to report"; a weapon being aimed, even by someone who sells drugs
+    "Good evening. I am writing to report an armed robbery in progress at the gas station",
+    "hay un asalto en progreso en la tienda de la esquina",
+    "el q vende droga en la esquina le esta apuntando con la pistola a un chamaco",
+    "el que vende droga esta en mi patio con un arma amenazando a mi hijo",
 ])
 def test_danger_now_is_an_emergency(text):
     assert is_emergency(text)
@@ -467,6 +472,9 @@ SETS = [
     # written blind in session 10, measured once before any change (first looks: intent 93.6 / 91.2 %, emergencies
     # 98.2 / 95.0 %)
     ("thirtyseventh", 0.99, 0.94, 1.0), ("thirtyeighth", 0.99, 0.94, 0.98),
+    # written blind at the end of session 10, measured once with commit 3b6d3e5 (the estimate: intent 96.0 / 92.1 %,
+    # emergencies 100 / 96.2 %), then joined the training data
+    ("thirtyninth", 0.99, 0.96, 1.0), ("fortieth", 0.99, 0.94, 0.98),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and

@@ -177,7 +177,7 @@ right now, ahora mismo, ahorita mismo, ahorita, just now, en este momento, at th
 ago, hace un minuto, hace unos minutos, hace un ratito, still there, sigue ahi, todavia esta, acaban de, acaba
 de, min ago, mins ago, happening now, going on now, here again, aqui otra vez, otra vez afuera, outside again, back again, right this
 second, this second, este momento, esta pasando, pasando ahorita, pasando ahora, as we speak, mientras escribo,
-while i text, while im texting
+while i text, while im texting, in progress, en progreso
 """)
 # The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
 # The writer would not call 911 for this: the danger is over, on their word (a danger may still follow it).

@@ -18,12 +18,11 @@ from . import intent_model, meaning, models
 from .evaluation import Example, Report, evaluate, read_examples
 from .in_conversation import InConversation, evaluate_in
 from .intent_model import HINTED, IntentModel, hinted_label, opt_out_label
-from .train_meaning import fit
 
 FOLDS = 5
 WRITTEN_FOR_TRAINING = 17  # the corpus and the sets written as training data (train_a ... train_l): never measured
 LISTING = os.path.join(os.path.dirname(meaning.TRAINING), "training_sets.txt")
-SETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(LISTING))), "tests", "data")
+SETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tests", "data")
 
 
 def training_sets(listing: str = LISTING) -> list[str]:
@@ -65,6 +64,9 @@ def cross_validate(flow: Flow, names: Sequence[str] | None = None, sets_dir: str
 
 def _install(training: Sequence[Example], vectors: dict[str, Any]) -> None:
     """Put models trained on these examples in the process's place (naive Bayes, head and memory)."""
+    # imported here, not at the top: the app imports the CLI, which imports this module, and
+    # `python -m bot.understanding.train_meaning` would find itself imported before it runs
+    from .train_meaning import fit
     intent_model._loaded["intent"] = IntentModel.train(training, hinted_label)
     intent_model._loaded["opt-out"] = IntentModel.train(training, opt_out_label)
     hinted = [e for e in training if e.intent in HINTED]
