@@ -10,7 +10,8 @@ import pytest
 
 from bot.understanding import cross_validate as cv
 from bot.understanding import models
-from bot.understanding.cross_validate import cross_validate, folds_of, training_sets
+from bot.understanding.cross_validate import cross_validate, folds_of
+from bot.understanding.intent_model import training_sets
 
 FLOW_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "flows")
 

@@ -6,12 +6,10 @@ import os
 import pytest
 
 from bot.understanding.evaluation import evaluate, read_examples
-from bot.understanding.intent_model import HINTED, TRAINING, IntentModel, intent_hint, model
+from bot.understanding.intent_model import HINTED, TRAINING, IntentModel, intent_hint, model, training_sets
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-# Every labelled set, in the order of bot/understanding/data/training_sets.txt (the README there says why).
-with open(os.path.join(os.path.dirname(TRAINING), "training_sets.txt"), encoding="utf-8") as _listing:
-    TRAINED_ON = _listing.read().split()
+TRAINED_ON = training_sets()  # every labelled set, in the order of data/training_sets.txt (its README says why)
 
 
 def test_training_file_is_the_labelled_sets_in_order():

@@ -17,18 +17,11 @@ from bot.engine import Flow
 from . import intent_model, meaning, models
 from .evaluation import Example, Report, evaluate, read_examples
 from .in_conversation import InConversation, evaluate_in
-from .intent_model import HINTED, IntentModel, hinted_label, opt_out_label
+from .intent_model import HINTED, IntentModel, hinted_label, opt_out_label, training_sets
 
 FOLDS = 5
 WRITTEN_FOR_TRAINING = 17  # the corpus and the sets written as training data (train_a ... train_l): never measured
-LISTING = os.path.join(os.path.dirname(meaning.TRAINING), "training_sets.txt")
 SETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tests", "data")
-
-
-def training_sets(listing: str = LISTING) -> list[str]:
-    """The labelled sets' names, in training order."""
-    with open(listing, encoding="utf-8") as handle:
-        return handle.read().split()
 
 
 def folds_of(blind: Sequence[str], folds: int = FOLDS) -> list[list[str]]:

@@ -19,6 +19,7 @@ from .evaluation import Example, read_examples
 from .model_cache import cached_model
 
 TRAINING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "intents.tsv")
+TRAINING_SETS = os.path.join(os.path.dirname(TRAINING), "training_sets.txt")  # the sets TRAINING joins, in order
 HINTED = ("greet", "immigration", "tip", "emergency", "help", "other", "stop")  # never a language switch
 MIN_MARGIN = 3.0  # log-probability over the runner-up; measured leave-one-set-out: 94 % right, 95 % answered
 
@@ -31,6 +32,12 @@ def features(text: str) -> frozenset[str]:
     padded = f" {' '.join(words)} "
     found |= {"#" + padded[i:i + 4] for i in range(len(padded) - 3)}
     return frozenset(found)
+
+
+def training_sets(listing: str = TRAINING_SETS) -> list[str]:
+    """The names of the labelled sets under tests/data/ that make up the training data, in their order."""
+    with open(listing, encoding="utf-8") as handle:
+        return handle.read().split()
 
 
 def hinted_label(example: Example) -> str | None:
