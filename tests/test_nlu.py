@@ -8,7 +8,8 @@ import pytest
 
 from bot.engine.model import LocalVocabulary
 from bot.engine.nlu import (INTENTS, danger_is_over, is_acknowledgement, is_emergency, is_stop, language_of,
-                            model_text, says_yes, spelling_key, talks_about_911, understand, words_of)
+                            model_text, pleads_for_help, says_yes, spelling_key, talks_about_911, understand,
+                            words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -116,6 +117,8 @@ def test_talks_about_911(text, topic):
     ("my 5 yr old son is missing, he was right next to me and now hes gone", False),  # the child is gone
     ("not an emergency really but he has a gun and says hell shoot me, hes asleep now", False),
     ("he had a knife", False),                                             # nothing says it is over
+    ("ahorita ya no estan, se fueron hace como una hora, pero estuvieron toda la tarde vendiendo", True),
+    ("my sisters husband hits her. not right now, shes at my place, but its been going on for years", True),
 ])
 def test_danger_is_over(text, over):
     """In an answer, it keeps the intent model's sense of danger from raising a past assault told as over to an
@@ -128,6 +131,54 @@ def test_danger_is_over(text, over):
 def test_a_removal_asked_not_to_happen_is_a_wish_to_stay(text):
     meaning = understand(text, stop_confidence=30.0)
     assert not is_stop(text) and meaning.intent != "maybe_stop" and not meaning.ask_stop
+
+
+@pytest.mark.parametrize("text", ["dont stop sending these, theyre helpful", "no dejen de mandar los avisos porfa",
+                                  "please do not ever stop the alerts"])
+def test_a_stop_asked_not_to_happen_is_a_wish_to_stay(text):
+    meaning = understand(text, stop_confidence=30.0)
+    assert not is_stop(text) and meaning.intent != "maybe_stop" and not meaning.ask_stop
+
+
+def test_a_no_before_a_comma_is_the_opt_out_itself():
+    assert is_stop("No, dejen de mandarme mensajes")
+
+
+@pytest.mark.parametrize("text, plea", [
+    ("help", True), ("HELP", True), ("ayuda", True), ("AYUDA POR FAVOR", True), ("necesito ayuda", True),
+    ("please help", True), ("info", False), ("help me understand this service", False), ("ayuda con la app", False),
+])
+def test_a_bare_plea_is_answered_as_an_emergency_first(text, plea):
+    """A cry for help and the HELP keyword look the same: the line gives the call-911 guidance, then the help text
+    (the engine's transcripts show both replies)."""
+    assert pleads_for_help(text) is plea
+    assert (understand(text).intent == "emergency") is plea
+
+
+@pytest.mark.parametrize("text, now", [
+    ("el vato que me amenazo la semana pasada esta afuera con otros dos y traen bates", True),
+    ("im at the gas station and the dude that robbed me yesterday is here walking towards me", True),
+    ("The guy who robbed me last week is back and he has a knife", True),
+    ("YA VOLVIO y trae un cuchillo", True),
+    ("ay no ya regreso", True),                                                          # to a tip line: the offender
+    ("my son is back home", False), ("ya regreso mi hijo de la escuela", False),
+    ("the guy who sells stolen phones at the flea market on saturdays is back, booth near the churros", False),
+    ("me llamaron diciendo q tenian secuestrado a mi hijo, pero mi hijo esta aqui conmigo", False),  # no one named
+    ("the guy who stabbed my friend last summer is back in the neighborhood", False),   # settled there again
+    ("the guy who robbed me is outside my building every night", False),                # a habit: a report
+    ("el que me robo el celular vive en la esquina", False),
+])
+def test_someone_who_did_harm_before_and_is_here_now_is_danger_now(text, now):
+    """The past time dates the person ("who robbed me last week"), not the danger."""
+    assert is_emergency(text) is now
+
+
+@pytest.mark.parametrize("text", ["me pego con una botella, fui a emergencias y ya estoy en mi casa, estoy bien",
+                                  "He hit me with a bottle, I went to the emergency room and I'm home now"])
+def test_the_emergency_room_is_a_place_and_a_danger_told_as_over_is_a_report(text):
+    """Even when a model senses danger: the writer says it is over, as an interview answer would be read."""
+    assert not is_emergency(text)
+    assert understand(text, intent_hint="emergency", confidence=30.0).intent == "tip"
 
 
 @pytest.mark.parametrize("text", ["if i call 911 will they ask for my papers?", "si llamo al 911 viene migracion?",
@@ -475,6 +526,9 @@ SETS = [
     # written blind at the end of session 10, measured once with commit 3b6d3e5 (the estimate: intent 96.0 / 92.1 %,
     # emergencies 100 / 96.2 %), then joined the training data
     ("thirtyninth", 0.99, 0.96, 1.0), ("fortieth", 0.99, 0.94, 0.98),
+    # written blind in session 11, measured once before any change (first looks: intent 95.6 / 94.6 %, emergencies
+    # 94.5 / 93.8 %, one false opt-out: "dont stop sending these, theyre helpful"), then joined the training data
+    ("fortyfirst", 0.99, 0.97, 1.0), ("fortysecond", 0.99, 0.98, 1.0),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and

@@ -111,9 +111,9 @@ def test_reverting_to_a_less_safe_revision_is_refused_too(app, small_gate, monke
 # --- the local vocabulary (stop phrases, immigration words, slang, streets) goes through the same gate -----------
 
 HOSTILE = "<script>alert(1)</script> hola"
-KNIFE = "hes got a knife"  # an emergency that names nothing but its weapon
+KNIFE = "tiene cuchillo"  # an emergency that names nothing but its weapon (the models, unsure, follow the rules)
 WITH_VOCABULARY = EXAMPLES + (Example("en", "help", "help"), Example("es", "help", "ayuda como funciona esto"),
-                              Example("en", "emergency", KNIFE),
+                              Example("es", "emergency", KNIFE),
                               Example("es", "greet", HOSTILE))
 
 
@@ -126,7 +126,7 @@ def with_entry(group: str, entry: str) -> str:
     ("stop_phrases", "help", "opted_out", "help"),
     ("stop_phrases", "ayuda", "opted_out", "ayuda como funciona esto"),
     ("stop_phrases", "hola", "opted_out", HOSTILE),
-    ("streets", "knife", "missed", KNIFE),  # set aside as a place name: the danger is gone
+    ("streets", "cuchillo", "missed", KNIFE),  # set aside as a place name: the danger is gone
 ])
 def test_a_harmful_vocabulary_entry_is_refused_with_the_figure_that_drops(group, entry, kind, example):
     published = safety_figures(PUBLISHED, WITH_VOCABULARY)

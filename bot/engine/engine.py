@@ -56,7 +56,7 @@ def _dispatch(turn: Turn) -> bool:
         elif _deletion(turn, said):
             pass
         elif said in keywords.help:
-            turn.reply(turn.flow.messages.help)
+            _help(turn)
         else:
             return True
         return False
@@ -83,7 +83,7 @@ def _dispatch(turn: Turn) -> bool:
     elif said in keywords.start:
         _restart(turn)
     elif said in keywords.help:
-        turn.reply(turn.flow.messages.help)
+        _help(turn)
         if turn.state.node is None:
             turn.wait(turn.flow.menu_node if turn.state.locale else turn.flow.language_node)
     elif said in keywords.menu:
@@ -181,6 +181,10 @@ def _understand_free_text(turn: Turn, first: bool) -> None:
     """A first message, or free text at the main menu: route by what it means, not only by numbers."""
     flow = turn.flow
     meaning = _meaning(turn)
+    if meaning.intent == "emergency" and nlu.pleads_for_help(turn.inbound.text, flow.keywords.local):
+        _help(turn)  # "ayuda", where the flow's HELP keywords do not have it
+        turn.wait(flow.menu_node if turn.state.locale else flow.language_node)
+        return
     if meaning.intent == "emergency":  # the rules missed it as an alarm, the model did not
         _emergency(turn)
         if meaning.ask_stop:  # ... and the opt-out model heard an opt-out: 911 first, then the question
@@ -254,6 +258,14 @@ def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
         not nlu.danger_is_over(inbound.text, turn.flow.keywords.local)
     return _is_alarm_word(turn, said) or nlu.is_emergency(inbound.text, strict=strict, local=turn.flow.keywords.local) \
         or second_opinion
+
+
+def _help(turn: Turn) -> None:
+    """The HELP answer; after the call-911 guidance when the message is a bare plea ("ayuda", "HELP"): a cry for help
+    and the HELP keyword look the same, and the line answers both."""
+    if nlu.pleads_for_help(turn.inbound.text, turn.flow.keywords.local):
+        _emergency(turn)
+    turn.reply(turn.flow.messages.help)
 
 
 def _emergency(turn: Turn) -> None:

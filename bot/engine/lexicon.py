@@ -179,6 +179,31 @@ de, min ago, mins ago, happening now, going on now, here again, aqui otra vez, o
 second, this second, este momento, esta pasando, pasando ahorita, pasando ahora, as we speak, mientras escribo,
 while i text, while im texting, in progress, en progreso
 """)
+# Someone is back now ("the guy who robbed me last week is back", "ya volvio"): present whatever time the rest of the
+# message names; not when settled somewhere again ("is back in the neighborhood", "ya volvio al barrio", "back open").
+BACK_NOW = phrases("""
+is back, are back, hes back, shes back, theyre back, ya volvio, ya volvieron, ya regreso, ya regresaron, esta de
+vuelta, estan de vuelta
+""")
+BACK_SETTLED = frozenset("in around open at al a en to on home".split())
+# Someone named by what they did ("the guy who robbed me last week", "el que me amenazo ayer") who is here now: the
+# past time belongs to the person, the danger is present. Not a habit ("is outside every night"): a report.
+RELATIVE_WORDS = frozenset("who that que quien".split())
+PERSON_WORDS = frozenset("""
+guy guys man men dude dudes woman lady person people one ones boy kid ex neighbor vato vatos tipo tipos hombre hombres
+senor senora chamo chamos mujer persona muchacho muchachos chavo chavos morro morros vecino vecina el la los las
+""".split())
+HERE_NOW = phrases("""
+is here, is outside, is in my, is at my, is behind me, is following me, is walking towards me, is coming towards me,
+is coming at me, is in front of my, is standing outside, is at the door, is at my door, is right outside, is across
+the street, esta aqui, esta afuera, esta en mi, esta enfrente de mi, esta atras de mi, me esta siguiendo, viene hacia
+mi, esta en la puerta, esta parado afuera, esta parado enfrente, anda aqui, anda afuera, esta en frente de mi, is
+outside my, esta afuera de mi
+""")
+HABITUAL = frozenset("""
+always siempre every cada todos todas diario usually sometimes aveces normally often seguido mondays tuesdays
+wednesdays thursdays fridays saturdays sundays weekends
+""".split())
 # The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
 # The writer would not call 911 for this: the danger is over, on their word (a danger may still follow it).
 WOULD_NOT_CALL = phrases("didnt want to call 911, dont want to call 911, no quise llamar al 911, no es para que vengan")
@@ -189,7 +214,7 @@ pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now b
 not an emergency, no es emergencia, no es una emergencia, no es urgente, not urgent, hoy no pero, not today but, its
 quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta calmado, esta tranquilo, ya se calmo, ya se
 calmaron, its calm now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe,
-already home
+already home, ahorita ya no esta, ahorita ya no estan, ahora ya no esta, ahora ya no estan, not right now, not now
 """) + WOULD_NOT_CALL
 STILL_THERE = frozenset("sigue siguen coming back regresando volviendo regresan regresa regresaran vuelven "
                          "vuelve volveran".split())
@@ -329,6 +354,11 @@ QUESTION_WORDS = frozenset("""
 will would can could do does did is are should may might if whether pueden puede puedo van va voy si
 preguntan pregunta preguntaran what how which que como cual cuales
 """.split())
+# A bare plea ("help", "AYUDA POR FAVOR"): a cry or the HELP keyword, nobody can tell; the line answers both, the
+# 911 guidance first (writers of the labelled sets split about evenly between the two).
+PLEA_WHOLE = phrases("""
+help, ayuda, i need help, need help, necesito ayuda, ocupo ayuda, ayuda porfavor, ayudame porfavor, ayudenme porfavor
+""")
 HELP_WHOLE = phrases("""
 help, info, information, ayuda, informacion, menu, instructions, instrucciones, que es esto, what is this, how
 does this work, como funciona, como funciona esto, what, que, huh, como, me pueden ayudar, me puede ayudar,

@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, CALLED_911, CALL_911, CRIME_PHRASES,
-                      CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES, EMERGENCY_WHOLE,
-                      ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, GREET_PHRASES,
-                      GREET_WORDS, HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, IMMEDIATE, IMMIGRATION_PHRASES,
-                      IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES,
-                      LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES,
-                      PAST, PRESENT, QUESTION_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW, BACK_SETTLED, CALLED_911, CALL_911,
+                      CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES,
+                      EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS,
+                      GREET_PHRASES, GREET_WORDS, HABITUAL, HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
+                      HERE_NOW, IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES,
+                      LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT,
+                      NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS, PLEA_WHOLE, PRESENT,
+                      QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
                       SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES,
                       STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES,
                       URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL,
@@ -122,13 +123,14 @@ def _canonical(words: Iterable[str], vocabulary: Vocabulary) -> list[str]:
 
 
 _ALL_WORDS = Vocabulary(
-    set(DANGER | PRESENT | PAST | REPORT_WORDS | CRIME_WORDS | IMMIGRATION_WORDS | GREET_WORDS | STILL_THERE)
+    set(DANGER | PRESENT | PAST | REPORT_WORDS | CRIME_WORDS | IMMIGRATION_WORDS | GREET_WORDS | STILL_THERE | HABITUAL
+        | RELATIVE_WORDS | BACK_SETTLED | PERSON_WORDS)
     | {w for group in (STOP_WHOLE, STOP_PHRASES, LANG_ES_PHRASES, LANG_EN_PHRASES, EMERGENCY_WHOLE,
                        URGENCY_PHRASES, LIFE_PHRASES, NOW_PHRASES, CALL_911, CALLED_911, CRIME_PHRASES,
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
-                       ANIMAL_FIGHTS)
+                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -295,11 +297,22 @@ _KEEP_ME = re.compile(r"\b(?:no|dont|do not|never|nunca)\s+(?:me\s+|nos\s+)?(?:q
                       r"delet|unsubscrib|take me off|take us off|den de baja|des de baja|dar de baja)")
 
 
+# "dont stop sending these", "no dejen de mandar los avisos": a stop asked NOT to happen. In Spanish only with no
+# comma after the "no" ("No, dejen de mandarme mensajes" is an opt-out), so it is read from the text itself.
+_KEEP_SENDING = re.compile(r"\b(?:dont|do not|never)\s+(?:ever\s+)?(?:stop|quit|cancel|unsubscribe)\b")
+_KEEP_SENDING_ES = re.compile(r"\bno\s+(?:me\s+|nos\s+)?(?:dejen|deje|dejes|paren|pare|pares)\s+de\b", re.IGNORECASE)
+
+
+def _keeps_me(text: str, joined: str) -> bool:
+    """The writer asks to stay on the line ("no me quiten de la lista", "don't stop sending these")."""
+    return bool(_KEEP_ME.search(joined) or _KEEP_SENDING.search(joined) or _KEEP_SENDING_ES.search(text))
+
+
 def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     if _is_whole(_core(words), STOP_WHOLE):
         return True
     joined = " ".join(words)
-    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _KEEP_ME.search(joined):
+    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _keeps_me(text, joined):
         return False
     if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))) or (
             local is not None and _has_phrase(words, _compiled(local).stop_phrases)):
@@ -379,13 +392,19 @@ def shouts_for_help(text: str) -> bool:
     return bool(_SHOUT.search(text))
 
 
+def pleads_for_help(text: str, local: LocalVocabulary | None = None) -> bool:
+    """The whole message is a bare plea ("help", "ayuda por favor"): a cry for help or the HELP keyword, which the
+    line cannot tell apart, so it answers both, the call-911 guidance first."""
+    return _is_whole(_core(words_of(text, local)), PLEA_WHOLE)
+
+
 def _is_emergency(words: list[str], strict: bool = False) -> bool:
     if not words:
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
     passed = _danger_passed(words)
-    now = _has_phrase(words, NOW_PHRASES) and not passed
+    now = (_has_phrase(words, NOW_PHRASES) or _back_now(words)) and not passed
     past = (not PAST.isdisjoint(words) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
     calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
@@ -396,8 +415,9 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line)) and not _has_phrase(words, HELP_ARRIVED)
     dated = not _DATED_PAST.isdisjoint(words) and not now and not _happening(words)  # "ayer", not "era"
-    if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words):
-        return True
+    if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words) or (
+            (_offender_here(words) or (len(_core(words)) <= _BARE_BACK and _back_now(words))) and not passed):
+        return True  # "ya volvio", "HES BACK": to a tip line, the one it is about
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
     if past or not (danger or crime):
@@ -423,6 +443,27 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
     return asks_help or present or ongoing or immediate or threatens
 
 
+def _offender_here(words: list[str]) -> bool:
+    """Someone named by a crime they did is here now: "the guy who robbed me last week is outside", "el vato que me
+    amenazo ayer esta afuera" (a relative clause with a crime, then being here, and no habit)."""
+    if not HABITUAL.isdisjoint(words):
+        return False
+    for at, word in enumerate(words):
+        if word in RELATIVE_WORDS and at and words[at - 1] in PERSON_WORDS \
+                and _describes_crime(words[at + 1:at + 8]):
+            rest = words[at + 2:]
+            if _has_phrase(rest, HERE_NOW) or _back_now(rest):
+                return True
+    return False
+
+
+def _back_now(words: list[str]) -> bool:
+    """Someone is back now ("hes back", "ya volvio"), not settled somewhere again ("is back in the neighborhood"), nor
+    as a habit ("is back, saturdays by the churros")."""
+    return HABITUAL.isdisjoint(words) and any(end == len(words) or words[end] not in BACK_SETTLED
+                                              for _, end in phrase_spans(words, BACK_NOW))
+
+
 def _threatens_with_weapon(words: list[str]) -> bool:
     """A weapon being aimed or used to threaten: "threatening the cashier with a knife", "apuntandole con la
     pistola", "con un arma amenazando a mi hijo" (the weapon within a few words after the verb, or just before it)."""
@@ -435,6 +476,7 @@ def _threatens_with_weapon(words: list[str]) -> bool:
 # the message still count on their own).
 _DATED_PAST = PAST - TENSE_ONLY  # words that date an event ("ayer", "last week"), not a past tense ("era")
 _BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
+_BARE_BACK = 4  # words: "ya volvio", "omg hes back", "ay no ya regreso"
 _CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
                             "come vengan venga manden send police policia patrulla ambulance ambulancia urgent urgente "
                             "emergency emergencia sos".split())
@@ -473,9 +515,19 @@ _NEEDS = frozenset("now ya ahora ahorita need necesito necesitamos ocupo help ay
 
 def _urgent_now(words: list[str]) -> bool:
     """"URGENT need police now", "emergencia necesito ayuda": an urgency word with a need or a now (and not
-    "not an emergency but ...")."""
-    return (bool(_URGENT & set(words)) and bool(_NEEDS & set(words)) and not (set(words) & QUESTION_ONLY)
+    "not an emergency but ...", nor the emergency room: "fui a emergencias y ya estoy en casa")."""
+    urgent = any(w in _URGENT and not _names_the_er(words, i) for i, w in enumerate(words))
+    return (urgent and bool(_NEEDS & set(words)) and not (set(words) & QUESTION_ONLY)
             and not _has_phrase(words, NOT_URGENT))
+
+
+_ER_BEFORE = frozenset("a al en to".split())  # "fui a emergencias", "estuvo en emergencia", "went to emergency"
+_ER_AFTER = frozenset("room rooms department dept".split())  # "the emergency room"
+
+
+def _names_the_er(words: list[str], at: int) -> bool:
+    """The urgency word at this place names the hospital's emergency room, not an emergency."""
+    return (at > 0 and words[at - 1] in _ER_BEFORE) or (at + 1 < len(words) and words[at + 1] in _ER_AFTER)
 
 
 QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())  # "what if it is an emergency"
@@ -672,7 +724,7 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     if stop_confidence >= MODEL_MAYBE_STOP and meaning.intent not in ("stop", "emergency") \
             and (not meaning.sure or meaning.intent in ("other", "greet", "help")
                  or stop_confidence >= MODEL_SURE_STOP) \
-            and len(words) <= MAYBE_STOP_WORDS and not _KEEP_ME.search(" ".join(words)):
+            and len(words) <= MAYBE_STOP_WORDS and not _keeps_me(text, " ".join(words)):
         if meaning.intent == "other" or (meaning.intent == "tip" and not meaning.sure):
             # nothing else found, or only the model's guess of a report: the question is the whole answer
             return Understanding(meaning.language, MAYBE_STOP, meaning.describes_crime, meaning.mentions_immigration)
@@ -680,6 +732,8 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     # a crime told as a statement ("me robaron y me dijeron que si llamaba a la policia me iban a deportar") stays
     # a report whatever the model says, except that it may still raise it to an emergency
     told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words)
+    if intent_hint == "emergency" and meaning.intent == "tip" and danger_is_over(text, local):
+        return meaning  # a report the writer says is over ("me pegó, ya estoy en mi casa"), as in an interview answer
     overridable = (not meaning.sure or (confidence >= MODEL_OUTRANKS_SURE_RULES and not told_crime)
                    or (intent_hint == "emergency" and meaning.intent in ("tip", "greet", "other")))
     if intent_hint == "emergency" and confidence >= MODEL_OVERRIDES and meaning.intent != "emergency" \
@@ -702,7 +756,8 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    if (_is_emergency(words) or shouts_for_help(text)) and not talks_about_911(text, words):
+    if (_is_emergency(words) or shouts_for_help(text) or pleads_for_help(text, local)) \
+            and not talks_about_911(text, words):
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words, local=local):
         return Understanding(language, "stop", **facts)
