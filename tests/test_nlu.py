@@ -173,6 +173,15 @@ def test_someone_who_did_harm_before_and_is_here_now_is_danger_now(text, now):
     assert is_emergency(text) is now
 
 
+@pytest.mark.parametrize("text, knows_nothing", [
+    ("no se", True), ("No sé", True), ("idk", True), ("i dont know", True), ("no me acuerdo", True),
+    ("no se donde esta mi hijo", False), ("no se si esto cuenta pero me robaron la bici", False),
+])
+def test_a_message_that_only_says_i_dont_know_is_not_a_report(text, knows_nothing):
+    """"no se" is a common answer; a model that reads "se" from "se metieron" must not make it an alarm."""
+    assert (understand(text, intent_hint="emergency", confidence=4.0).intent == "other") is knows_nothing
+
+
 @pytest.mark.parametrize("text", ["me pego con una botella, fui a emergencias y ya estoy en mi casa, estoy bien",
                                   "He hit me with a bottle, I went to the emergency room and I'm home now"])
 def test_the_emergency_room_is_a_place_and_a_danger_told_as_over_is_a_report(text):
@@ -529,6 +538,9 @@ SETS = [
     # written blind in session 11, measured once before any change (first looks: intent 95.6 / 94.6 %, emergencies
     # 94.5 / 93.8 %, one false opt-out: "dont stop sending these, theyre helpful"), then joined the training data
     ("fortyfirst", 0.99, 0.97, 1.0), ("fortysecond", 0.99, 0.98, 1.0),
+    # written blind at the end of session 11, measured once with commit 2785642 (the estimate: intent 96.0 / 94.6 %,
+    # emergencies 100 / 97.5 %), then joined the training data
+    ("fortythird", 0.99, 0.96, 1.0), ("fortyfourth", 0.99, 0.96, 0.98),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and

@@ -419,6 +419,11 @@ want, want to report anyway, report anyway, quiero denunciar igual, quiero repor
 """)
 # Whole messages that only acknowledge, thank or say goodbye ("esta bien", "ok gracias", "nvm"): other.
 # ... or that only put the conversation off or close it ("ok nos vemos", "ya se arreglo", "ill text later").
+# "no se", "idk": a whole message that only says the writer does not know (an answer, mostly); nothing to alarm about.
+DONT_KNOW_WHOLE = phrases("""
+no se, no lo se, no se nada, i dont know, dont know, idk, dunno, no idea, ni idea, no estoy seguro, no estoy segura,
+not sure, im not sure, no me acuerdo, no recuerdo, i dont remember, dont remember
+""")
 ACK_PHRASES = phrases("""
 nos vemos, ya no importa, no importa, ya se arreglo, se arreglo, forget it, never mind, olvidalo, ttyl, talk
 later, text later, text you later, te escribo luego, luego te escribo, les escribo luego, hasta luego, see you,

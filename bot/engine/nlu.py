@@ -14,16 +14,16 @@ from typing import Iterable
 
 from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW, BACK_SETTLED, CALLED_911, CALL_911,
                       CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES,
-                      EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS,
-                      GREET_PHRASES, GREET_WORDS, HABITUAL, HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE,
-                      HERE_NOW, IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES,
-                      LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT,
-                      NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS, PLEA_WHOLE, PRESENT,
-                      QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
-                      SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES, STILL_THERE, STOP_PHRASES,
-                      STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES,
-                      URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL,
-                      YES_WHOLE, phrases)
+                      DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES,
+                      GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HELP_ARRIVED, HELP_HOWTO,
+                      HELP_PHRASES, HELP_WHOLE, HERE_NOW, IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS,
+                      INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES,
+                      LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS,
+                      PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW,
+                      SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES,
+                      STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST,
+                      TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS,
+                      WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -130,7 +130,7 @@ _ALL_WORDS = Vocabulary(
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
-                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW)
+                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -761,7 +761,8 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words, local=local):
         return Understanding(language, "stop", **facts)
-    if (len(words) <= 6 and all(w in ACK_WORDS for w in words)) or (  # "esta bien", "ok gracias", "nvm"
+    knows_nothing = _is_whole(_core(words), DONT_KNOW_WHOLE)  # "no se", "idk"
+    if knows_nothing or (len(words) <= 6 and all(w in ACK_WORDS for w in words)) or (  # "ok gracias", "nvm"
             len(words) <= 12 and not (crime or immigration) and (
                 _has_phrase(words, ACK_PHRASES) or _first_at(words, FOR_SALE) == 0)):  # "vendo tamales"
         return Understanding(language, "other", **facts)
