@@ -161,6 +161,8 @@ def test_a_bare_plea_is_answered_as_an_emergency_first(text, plea):
     ("The guy who robbed me last week is back and he has a knife", True),
     ("YA VOLVIO y trae un cuchillo", True),
     ("ay no ya regreso", True),                                                          # to a tip line: the offender
+    ("ESTA AQUI", True), ("cant talk hes here", True), ("ay no ya me vio", True),
+    ("mi hijo esta aqui", False), ("ya no esta aqui", False), ("esta aqui la policia", False),
     ("my son is back home", False), ("ya regreso mi hijo de la escuela", False),
     ("the guy who sells stolen phones at the flea market on saturdays is back, booth near the churros", False),
     ("me llamaron diciendo q tenian secuestrado a mi hijo, pero mi hijo esta aqui conmigo", False),  # no one named

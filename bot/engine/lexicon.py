@@ -200,6 +200,12 @@ the street, esta aqui, esta afuera, esta en mi, esta enfrente de mi, esta atras 
 mi, esta en la puerta, esta parado afuera, esta parado enfrente, anda aqui, anda afuera, esta en frente de mi, is
 outside my, esta afuera de mi
 """)
+# A short message that someone is here now ("ESTA AQUI", "cant talk hes here", "ay no ya me vio"): to a tip line,
+# the one the report is about (every such message of five words or fewer in the labelled sets is an emergency).
+SOMEONE_HERE = HERE_NOW + phrases("""
+esta aqui, estan aqui, hes here, he is here, shes here, she is here, theyre here, they are here, esta afuera, estan
+afuera, hes outside, theyre outside, ya me vio, ya me vieron
+""")
 HABITUAL = frozenset("""
 always siempre every cada todos todas diario usually sometimes aveces normally often seguido mondays tuesdays
 wednesdays thursdays fridays saturdays sundays weekends

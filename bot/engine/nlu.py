@@ -20,10 +20,10 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW
                       INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES,
                       LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS,
                       PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW,
-                      SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SPANISH_ONLY, SPANISH_WORDS, STILL_PHRASES,
-                      STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST,
-                      TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS,
-                      WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
+                      SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
+                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES,
+                      STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES, WANTS_EN_PHRASES,
+                      WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -130,7 +130,7 @@ _ALL_WORDS = Vocabulary(
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
-                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE)
+                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -416,8 +416,8 @@ def _is_emergency(words: list[str], strict: bool = False) -> bool:
                    or (_urgent_now(words) and not asks_about_line)) and not _has_phrase(words, HELP_ARRIVED)
     dated = not _DATED_PAST.isdisjoint(words) and not now and not _happening(words)  # "ayer", not "era"
     if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words) or (
-            (_offender_here(words) or (len(_core(words)) <= _BARE_BACK and _back_now(words))) and not passed):
-        return True  # "ya volvio", "HES BACK": to a tip line, the one it is about
+            (_offender_here(words) or _here_in_few_words(words)) and not passed):
+        return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
     if past or not (danger or crime):
@@ -457,6 +457,19 @@ def _offender_here(words: list[str]) -> bool:
     return False
 
 
+def _here_in_few_words(words: list[str]) -> bool:
+    """A few words that someone is here or back now ("ESTA AQUI", "cant talk hes here", "ya volvio"): to a tip line,
+    the one the report is about. Not a child or a relative ("mi hijo esta aqui"), help ("ya esta aqui la policia"),
+    nor "ya no esta aqui"."""
+    if len(_core(words)) > _FEW_WORDS or not DEPENDANTS.isdisjoint(words) or not _HELPERS.isdisjoint(words):
+        return False
+    return _back_now(words) or any(start == 0 or words[start - 1] not in ("no", "not") or words[start] == "ya"
+                                   for start, _ in phrase_spans(words, SOMEONE_HERE))
+
+
+_HELPERS = frozenset("policia police cops cop patrulla ambulancia ambulance paramedicos paramedics".split())
+
+
 def _back_now(words: list[str]) -> bool:
     """Someone is back now ("hes back", "ya volvio"), not settled somewhere again ("is back in the neighborhood"), nor
     as a habit ("is back, saturdays by the churros")."""
@@ -476,7 +489,7 @@ def _threatens_with_weapon(words: list[str]) -> bool:
 # the message still count on their own).
 _DATED_PAST = PAST - TENSE_ONLY  # words that date an event ("ayer", "last week"), not a past tense ("era")
 _BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
-_BARE_BACK = 4  # words: "ya volvio", "omg hes back", "ay no ya regreso"
+_FEW_WORDS = 5  # "ya volvio", "omg hes back", "no puedo hablar esta aqui"
 _CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
                             "come vengan venga manden send police policia patrulla ambulance ambulancia urgent urgente "
                             "emergency emergencia sos".split())
