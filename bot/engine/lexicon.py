@@ -203,8 +203,8 @@ outside my, esta afuera de mi
 # A short message that someone is here now ("ESTA AQUI", "cant talk hes here", "ay no ya me vio"): to a tip line,
 # the one the report is about (every such message of five words or fewer in the labelled sets is an emergency).
 SOMEONE_HERE = HERE_NOW + phrases("""
-esta aqui, estan aqui, hes here, he is here, shes here, she is here, theyre here, they are here, esta afuera, estan
-afuera, hes outside, theyre outside, ya me vio, ya me vieron
+estan aqui, hes here, he is here, shes here, she is here, theyre here, they are here, estan afuera, hes outside,
+theyre outside, ya me vio, ya me vieron
 """)
 HABITUAL = frozenset("""
 always siempre every cada todos todas diario usually sometimes aveces normally often seguido mondays tuesdays
@@ -361,7 +361,7 @@ will would can could do does did is are should may might if whether pueden puede
 preguntan pregunta preguntaran what how which que como cual cuales
 """.split())
 # A bare plea ("help", "AYUDA POR FAVOR"): a cry or the HELP keyword, nobody can tell; the line answers both, the
-# 911 guidance first (writers of the labelled sets split about evenly between the two).
+# 911 guidance first (the labelled sets' writers split: 20 such messages labelled emergency, 9 help).
 PLEA_WHOLE = phrases("""
 help, ayuda, i need help, need help, necesito ayuda, ocupo ayuda, ayuda porfavor, ayudame porfavor, ayudenme porfavor
 """)
