@@ -135,3 +135,19 @@ def test_the_opt_out_question_never_follows_danger_the_rules_found_or_no_opt_out
     outcome = advance(FLOW, None, inbound, 1_800_000_000.0)
     assert keys(outcome)[0] == "flows.emergency" and "flows.stop_confirm" not in keys(outcome)
     assert not outcome.state.asked_to_stop
+
+
+@pytest.mark.parametrize("answer, alarm", [
+    ("alguien anda en el patio de atras", True),                                 # the model alone senses danger
+    ("me pego anoche, ahorita no esta", False),                                  # told as over
+    ("mi vecina le pega a sus hijos todo el tiempo se oyen los gritos", False),  # told as a habit
+    ("siempre viene de noche y ahorita anda en el patio", True),                 # a habit, but now
+])
+def test_the_intent_models_sense_of_danger_in_an_answer_yields_to_over_and_to_habit(answer, alarm):
+    """Mid-interview, a sure model opinion of danger brings the 911 guidance, unless the answer says the danger is
+    over or tells it as a habit with nothing that says now; the answer is kept either way."""
+    state = State(flow_id="main", node="ask_what", locale="es", updated_at=0.0)
+    inbound = Inbound(answer, intent_hint="emergency", intent_confidence=50.0)
+    outcome = advance(FLOW, state, inbound, now=10.0)
+    assert ("flows.emergency" in keys(outcome)) is alarm
+    assert dict(outcome.state.answers)["what"] == answer

@@ -8,8 +8,8 @@ import pytest
 
 from bot.engine.model import LocalVocabulary
 from bot.engine.nlu import (INTENTS, danger_is_over, is_acknowledgement, is_emergency, is_stop, language_of,
-                            model_text, pleads_for_help, says_yes, spelling_key, talks_about_911, understand,
-                            words_of)
+                            model_text, pleads_for_help, says_yes, spelling_key, talks_about_911, told_as_habit,
+                            understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -104,9 +104,28 @@ def test_a_bare_ok_has_no_language_whatever_a_model_guesses(text, hint):
     ("can i call 911 for my neighbor? he is bleeding a lot", False),        # a danger said outright
     ("he says he will shoot me if i call 911, hes outside my door now", False),
     ("no puedo llamar al 911, me esta siguiendo ahorita", False),
+    ("not an emergency so I didnt call 911, but someone broke into my shed last week", True),  # a call not made
+    ("no llame al 911 porque no era emergencia, me robaron la bici ayer", True),
+    ("i didnt call 911 yet, theres a man with a gun outside right now", False),            # ... and danger now
 ])
 def test_talks_about_911(text, topic):
     assert talks_about_911(text) is topic
+
+
+@pytest.mark.parametrize("text, habit", [
+    ("mi vecina le pega a sus hijos todo el tiempo se oyen los gritos", True),
+    ("always people smoking crack on the stairs of building C", True),
+    ("un tipo se para afuera de mi casa en las noches y mira para adentro", True),
+    ("my husband always hits me and hes hitting me right now", False),            # it is happening
+    ("the guy who always sits at the corner has a gun and is walking towards me", False),
+    ("el vecino siempre anda con pistola y ya esta afuera de mi puerta", False),  # here now
+    ("se oyen gritos todas las noches, ayuda", False),                            # a plea
+    ("he hit me last night", False),                                              # no habit named
+])
+def test_told_as_habit(text, habit):
+    """Mid-interview, a habit told with nothing that says now keeps the intent model's sense of danger from alarming
+    (cross-validated over 42 blind sets: 4 false alarms fewer of 2,975 past crimes, no emergency lost)."""
+    assert told_as_habit(text) is habit
 
 
 @pytest.mark.parametrize("text, over", [
@@ -119,6 +138,9 @@ def test_talks_about_911(text, topic):
     ("he had a knife", False),                                             # nothing says it is over
     ("ahorita ya no estan, se fueron hace como una hora, pero estuvieron toda la tarde vendiendo", True),
     ("my sisters husband hits her. not right now, shes at my place, but its been going on for years", True),
+    ("yes he was bleeding from his head but he walked away on his own", True),  # told as past, and he left
+    ("si, estaba sangrando de la boca pero se levanto y se fue caminando", True),
+    ("he is bleeding a lot, the guy who did it walked away", False),             # the bleeding goes on
 ])
 def test_danger_is_over(text, over):
     """In an answer, it keeps the intent model's sense of danger from raising a past assault told as over to an
@@ -468,6 +490,12 @@ def test_understand(text, intent):
     ("the robbers said if i call police they'll deport me is that true", "immigration"),
     ("my husbands visa expired, if he gets pulled over will the police call ice on him", "immigration"),
     ("not an emergency but theres a car parked on our street 4 days now with the window busted", "tip"),
+    # a question about reporting, the line or the fear of it: the models may answer it, a report word alone does not
+    # make it a report ("la persona que denuncie se va a enterar que fui yo?" asks whether the line is anonymous)
+    ("la persona que denuncie se va a enterar que fui yo?", "help"),
+    ("i want to report a robbery but im undocumented and scared theyll deport me if i go in", "immigration"),
+    ("my cousin got picked up by ICE yesterday, can you tell me where they took him", "immigration"),
+    ("my boss said if i complain he will call immigration on me, can he do that", "immigration"),
 ])
 def test_classify_with_the_models(text, intent):
     assert classify(text)[1] == intent
@@ -475,6 +503,14 @@ def test_classify_with_the_models(text, intent):
 
 def test_intents_are_the_documented_list():
     assert INTENTS == ("greet", "immigration", "tip", "emergency", "help", "stop", "lang_es", "lang_en", "other")
+
+
+@pytest.mark.parametrize("text", ["short, heavy, bald, black jacket, spoke spanish with a salvadoran accent i think",
+                                  "tenia como 30 años pelo largo amarrado, hablaba ingles",
+                                  "they were talking Spanish and English, one called the other Junior"])
+def test_a_language_named_in_a_description_is_not_a_request_for_it(text):
+    """Mid-interview, a request would switch the language and ask the question again: the description would be lost."""
+    assert understand(text).intent not in ("lang_es", "lang_en")
 
 
 def test_an_explicit_language_request_wins_over_the_language_it_is_written_in():
@@ -543,6 +579,9 @@ SETS = [
     # written blind at the end of session 11, measured once with commit 2785642 (the estimate: intent 96.0 / 94.6 %,
     # emergencies 100 / 97.5 %), then joined the training data
     ("fortythird", 0.99, 0.96, 1.0), ("fortyfourth", 0.99, 0.96, 0.98),
+    # written blind in session 12 from a rewritten brief, measured once before any change (first looks: intent 98.8 /
+    # 97.9 %, emergencies 100 / 100 %), then joined the training data
+    ("fortyfifth", 0.99, 0.98, 1.0), ("fortysixth", 0.99, 0.98, 1.0),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and

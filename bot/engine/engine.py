@@ -251,11 +251,13 @@ def _is_alarm_word(turn: Turn, said: str) -> bool:
 def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
     """Danger now by the rules; in an answer (strict), the intent model's sure opinion counts too: when the two
     disagree about danger, the line errs towards the 911 guidance, unless the answer says the danger is over
-    ("me pegó anoche, ahorita no está")."""
+    ("me pegó anoche, ahorita no está") or tells it as a habit with nothing that says now ("siempre anda
+    amenazando")."""
     inbound = turn.inbound
     second_opinion = strict and inbound.intent_hint == "emergency" and \
         inbound.intent_confidence >= nlu.MODEL_DANGER_IN_ANSWER and \
-        not nlu.danger_is_over(inbound.text, turn.flow.keywords.local)
+        not nlu.danger_is_over(inbound.text, turn.flow.keywords.local) and \
+        not nlu.told_as_habit(inbound.text, turn.flow.keywords.local)
     return _is_alarm_word(turn, said) or nlu.is_emergency(inbound.text, strict=strict, local=turn.flow.keywords.local) \
         or second_opinion
 

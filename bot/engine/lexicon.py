@@ -43,6 +43,12 @@ spanish, castellano, mejor en espanol
 LANG_EN_PHRASES = phrases("""
 english, in english, speak english, ingles, en ingles, habla ingles, hablan ingles, do you speak english
 """)
+# A language named in a description of someone ("spoke spanish with an accent", "hablaban ingles entre ellos"): not a
+# request for it.
+SPEECH_DESCRIBED = phrases("""
+spoke, was speaking, were speaking, was talking, were talking, talked in, accent, acento, hablaba, hablaban,
+hablando, estaba hablando, estaban hablando, sounded, sounds like
+""")
 WANTS_EN_PHRASES = phrases("""
 no leo bien espanol, my spanish is bad, mi espanol es malo, someone who speaks english, message in spanish,
 no spanish, dont speak spanish, do not speak spanish, dont understand spanish, no hablo espanol, dont read
@@ -210,6 +216,13 @@ HABITUAL = frozenset("""
 always siempre every cada todos todas diario usually sometimes aveces normally often seguido mondays tuesdays
 wednesdays thursdays fridays saturdays sundays weekends
 """.split())
+# A danger told as a habit ("always", "todas las noches", "a veces"): with nothing that says now, a report.
+HABIT_PHRASES = phrases("""
+always, siempre, every night, every day, every weekend, every morning, every evening, every week, all the time, all
+night long, todos los dias, todas las noches, todo el tiempo, todos los fines, cada noche, cada dia, cada fin, cada
+semana, a veces, sometimes, usually, often, seguido, en las noches, por las noches, at night, on weekends, los fines de
+semana
+""")
 # The danger is over ("ya se fueron", "they left"): a weapon or an attack in the same message is a report.
 # The writer would not call 911 for this: the danger is over, on their word (a danger may still follow it).
 WOULD_NOT_CALL = phrases("didnt want to call 911, dont want to call 911, no quise llamar al 911, no es para que vengan")
@@ -220,7 +233,9 @@ pero, ahora no esta, ahora no estan, ahora no pero, not right now but, not now b
 not an emergency, no es emergencia, no es una emergencia, no es urgente, not urgent, hoy no pero, not today but, its
 quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta calmado, esta tranquilo, ya se calmo, ya se
 calmaron, its calm now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe,
-already home, ahorita ya no esta, ahorita ya no estan, ahora ya no esta, ahora ya no estan, not right now, not now
+already home, ahorita ya no esta, ahorita ya no estan, ahora ya no esta, ahora ya no estan, not right now, not now,
+walked away, walked off, got up and left, got up and walked, se levanto y se fue, se fue caminando, se fueron caminando,
+se lo llevo la ambulancia, se la llevo la ambulancia, ambulance took him, ambulance took her
 """) + WOULD_NOT_CALL
 STILL_THERE = frozenset("sigue siguen coming back regresando volviendo regresan regresa regresaran vuelven "
                          "vuelve volveran".split())
@@ -236,6 +251,9 @@ safe to call, safe for me to call, safe for her to call, safe for him to call, s
 can i call, can i still call, could i call, should i call, can we call, can she call, can he call, can it call, can
 it still call, puedo llamar, puedo marcar, podemos llamar, puede llamar, deberia llamar, debo llamar, still call,
 todavia puedo llamar, dont want to call, no quiero llamar, tie up, bother 911, molestar al 911
+didnt call, did not call, didnt want to call, never called, no llame, no quise llamar, no he llamado, no
+hemos llamado, wasnt an emergency, was not an emergency, not an emergency, no es emergencia, no era emergencia, no
+fue emergencia, no es una emergencia, no era una emergencia
 """)
 # Questions about what the line is for, not a call for help ("is this for emergencies or should I call 911?").
 LINE_QUESTION_PHRASES = phrases("""

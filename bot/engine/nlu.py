@@ -15,15 +15,16 @@ from typing import Iterable
 from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW, BACK_SETTLED, CALLED_911, CALL_911,
                       CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES,
                       DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES,
-                      GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HELP_ARRIVED, HELP_HOWTO,
+                      GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HABIT_PHRASES, HELP_ARRIVED,
+                      HELP_HOWTO,
                       HELP_PHRASES, HELP_WHOLE, HERE_NOW, IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS,
                       INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES,
                       LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS,
                       PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW,
                       SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
-                      STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES,
-                      STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES, WANTS_EN_PHRASES,
-                      WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
+                      SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
+                      STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES,
+                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -130,7 +131,8 @@ _ALL_WORDS = Vocabulary(
                        REQUEST_PHRASES, IMMIGRATION_PHRASES, HELP_WHOLE, HELP_HOWTO, HELP_PHRASES, GREET_PHRASES,
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
-                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE)
+                       ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE, SPEECH_DESCRIBED,
+                       HABIT_PHRASES)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -508,6 +510,7 @@ def _child_missing(words: list[str]) -> bool:
 
 
 _BEING = frozenset("estan esta estoy estamos is are am im being theyre hes shes".split())
+_WAS = frozenset("was were estaba estaban estabamos".split())  # "he was bleeding": told as past, not going on
 _PROGRESSIVE = ("ing", "ando", "iendo")
 
 
@@ -549,8 +552,9 @@ QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())
 def _danger_passed(words: list[str]) -> bool:
     """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien") and nothing says
     it goes on ("... pero sigue afuera")."""
-    if STILL_THERE & set(words) or _has_phrase(words, STILL_PHRASES) or _ongoing_danger_at(words):
-        return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"
+    if STILL_THERE & set(words) or _has_phrase(words, STILL_PHRASES) or any(
+            not _WAS & set(words[max(0, i - 2):i]) for i in _ongoing_danger_at(words)):
+        return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"; not "estaba sangrando pero .."
     return _has_phrase(words, PASSED_PHRASES) or any(
         end == len(words) or words[end] in SAFE_NOW_NEXT for _, end in phrase_spans(words, SAFE_NOW))
 
@@ -568,6 +572,20 @@ def danger_is_over(text: str, local: LocalVocabulary | None = None) -> bool:
     return _danger_passed(words)
 
 
+_SAYS_NOW = NOW_PHRASES + SOMEONE_HERE + BACK_NOW + URGENCY_PHRASES + STILL_PHRASES + LIFE_PHRASES
+
+
+def told_as_habit(text: str, local: LocalVocabulary | None = None) -> bool:
+    """A danger told as a habit ("mi vecina le pega a sus hijos todo el tiempo", "always people smoking crack on the
+    stairs") with nothing that says it is happening now, here, still or again, and no plea: a report. Like
+    danger_is_over, it keeps the intent model's sense of danger from raising such a report to an alarm."""
+    words = words_of(text, local)
+    if not _has_phrase(words, HABIT_PHRASES):
+        return False
+    return not (_happening(words) or _has_phrase(words, _SAYS_NOW) or STILL_THERE & set(words) or _urgent_now(words)
+                or pleads_for_help(text, local) or shouts_for_help(text))
+
+
 def _describes_crime(words: list[str]) -> bool:
     if any(w in CRIME_WORDS or (len(w) >= 4 and w.startswith(CRIME_STEMS)) for w in words):
         return True
@@ -581,7 +599,7 @@ can i, puedo, will it, will they, would it, me afecta, afecta, is it safe, es se
 me pueden, mess up, problems, problemas, still, todavia, queria saber, quiero saber, want to know, wondering,
 i wonder, affect, affects, afecta, afectar, perjudica, perjudicar, hurt my case, scared to, afraid to, terrified to,
 miedo de, miedo a, what should i, que le digo, que debo, que hago, que puedo hacer, que debo hacer, que hacemos, what do i do, what should i do, what can i do,
-what do we do
+what do we do, hurt my, does that hurt, scared they, afraid they, scared that, afraid that, miedo que, miedo de que
 """)
 
 
@@ -592,7 +610,10 @@ def _asks_about_consequences(text: str, words: list[str]) -> bool:
 QUESTION_TAILS = phrases("""
 is that true, is it true, es verdad, es cierto, find out where, find where, saber donde, how do i, how can i,
 como hago, como le hago, como puedo, what do i do, que hago, will the police, will police, will they, would the
-police, would they
+police, would they, can you tell me, could you tell me, me puede decir, me pueden decir, me podria decir, me
+podrian decir, can he do that, can they do that, can she do that, is that legal, es legal, puede hacer eso, pueden
+hacer eso, where they took him, where they took her, donde se lo llevaron, donde se la llevaron, como se donde, como
+lo encuentro, como la encuentro, donde lo busco, donde la busco
 """)
 
 
@@ -644,6 +665,8 @@ def _wanted_language(words: list[str], crime: bool) -> str | None:
         return "en"
     if _has_phrase(words, WANTS_ES_PHRASES):
         return "es"
+    if _has_phrase(words, SPEECH_DESCRIBED):  # "spoke spanish with a salvadoran accent": a description
+        return None
     core = _core(words)
     for language, requests in (("es", LANG_ES_PHRASES), ("en", LANG_EN_PHRASES)):
         if _is_whole(core, requests):
@@ -745,8 +768,9 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     # a crime told as a statement ("me robaron y me dijeron que si llamaba a la policia me iban a deportar") stays
     # a report whatever the model says, except that it may still raise it to an emergency
     told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words)
-    if intent_hint == "emergency" and meaning.intent == "tip" and danger_is_over(text, local):
-        return meaning  # a report the writer says is over ("me pegó, ya estoy en mi casa"), as in an interview answer
+    if intent_hint == "emergency" and meaning.intent == "tip" and (danger_is_over(text, local)
+                                                                    or told_as_habit(text, local)):
+        return meaning  # a report the writer says is over ("me pegó, ya estoy en mi casa") or a habit, as in an answer
     overridable = (not meaning.sure or (confidence >= MODEL_OUTRANKS_SURE_RULES and not told_crime)
                    or (intent_hint == "emergency" and meaning.intent in ("tip", "greet", "other")))
     if intent_hint == "emergency" and confidence >= MODEL_OVERRIDES and meaning.intent != "emergency" \
@@ -797,8 +821,8 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
     reporting = not REPORT_WORDS.isdisjoint(words) or _has_phrase(words, REQUEST_PHRASES) or crime
     if wants_help and (howto or not reporting or _asks_about_consequences(text, words)):
         return Understanding(language, "help", **facts)
-    if reporting:
-        return Understanding(language, "tip", **facts)
+    if reporting:  # a question that only names reporting ("la persona que denuncie se va a enterar?"): the model may say
+        return Understanding(language, "tip", sure=crime or not ("?" in text or "¿" in text), **facts)
     if len(words) <= 2 * LONG_STORY and _has_phrase(words, GREET_PHRASES):
         return Understanding(language, "greet", **facts)
     if len(words) < LONG_STORY and any(w in GREET_WORDS for w in words):
