@@ -107,6 +107,9 @@ def test_a_bare_ok_has_no_language_whatever_a_model_guesses(text, hint):
     ("not an emergency so I didnt call 911, but someone broke into my shed last week", True),  # a call not made
     ("no llame al 911 porque no era emergencia, me robaron la bici ayer", True),
     ("i didnt call 911 yet, theres a man with a gun outside right now", False),            # ... and danger now
+    ("mi niña aprendio a marcar al 911 en la escuela jaja", True),                          # chatted about
+    ("watching 911 lone star rn lol anyone else", True),
+    ("lol call 911 someone is shooting outside", False),                                   # danger said outright
 ])
 def test_talks_about_911(text, topic):
     assert talks_about_911(text) is topic
@@ -162,8 +165,9 @@ def test_a_stop_asked_not_to_happen_is_a_wish_to_stay(text):
     assert not is_stop(text) and meaning.intent != "maybe_stop" and not meaning.ask_stop
 
 
-def test_a_no_before_a_comma_is_the_opt_out_itself():
-    assert is_stop("No, dejen de mandarme mensajes")
+@pytest.mark.parametrize("text", ["No, dejen de mandarme mensajes", "mejor no, borren mi numero"])
+def test_a_no_before_a_comma_is_the_opt_out_itself(text):
+    assert is_stop(text)
 
 
 @pytest.mark.parametrize("text, plea", [
@@ -496,6 +500,9 @@ def test_understand(text, intent):
     ("i want to report a robbery but im undocumented and scared theyll deport me if i go in", "immigration"),
     ("my cousin got picked up by ICE yesterday, can you tell me where they took him", "immigration"),
     ("my boss said if i complain he will call immigration on me, can he do that", "immigration"),
+    ("ICE took my brother yesterday, can the police tell me where he is", "immigration"),
+    ("oiga si doy mi nombre me pueden sacar del pais?", "immigration"),
+    ("no hablo mucho español, english pls", "lang_en"),
 ])
 def test_classify_with_the_models(text, intent):
     assert classify(text)[1] == intent
@@ -582,6 +589,9 @@ SETS = [
     # written blind in session 12 from a rewritten brief, measured once before any change (first looks: intent 98.8 /
     # 97.9 %, emergencies 100 / 100 %), then joined the training data
     ("fortyfifth", 0.99, 0.98, 1.0), ("fortysixth", 0.99, 0.98, 1.0),
+    # written blind at the end of session 12, measured once with commit 40c6512 (the estimate: intent 97.6 / 97.5 %,
+    # emergencies 100 / 100 %, stop recall 93.3 / 97.1 %), then joined the training data
+    ("fortyseventh", 0.99, 0.98, 1.0), ("fortyeighth", 0.99, 0.98, 1.0),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and
@@ -676,6 +686,18 @@ def test_every_phrase_of_the_lexicon_can_match_its_own_text():
 def test_the_opt_out_model_makes_the_line_ask_never_opt_out(text, margin, intent, ask):
     meaning = understand(text, stop_confidence=margin)
     assert (meaning.intent, meaning.ask_stop) == (intent, ask)
+
+
+@pytest.mark.parametrize("text, ask", [
+    ("how do i stop getting these", True), ("como le hago para que ya no me lleguen estos mensajes", True),
+    ("how do I unsubscribe later?", False),                  # about later: the answer alone
+    ("como le hago para mandar fotos", False),
+])
+def test_asked_how_to_stop_the_line_answers_then_asks_whether_to_stop(text, ask):
+    """Honouring an opt-out made "by any reasonable means": "how do i stop getting these" gets the help answer (how to
+    stop) and then "Do you want to stop receiving messages? Reply STOP", whatever the opt-out model thinks."""
+    meaning = understand(text)
+    assert (meaning.intent, meaning.ask_stop) == ("help", ask)
 
 
 @pytest.mark.parametrize("text", ["ya no quiero estos textos gracias", "lose my number", "hola"])

@@ -17,6 +17,14 @@ darme de baja, stop it, no mas, ya no, stop stop, unsuscribe, desuscribir, deten
 consent, i revoke, i revoke consent, i revoke my consent, withdraw consent, withdraw my consent, opt me out, opt out
 pls, retiro mi consentimiento, revoco mi consentimiento, darse de baja, dar de baja, denme de baja
 """)
+# Asked how to stop ("how do i stop getting these", "como le hago para que ya no me lleguen"): answered, then asked
+# whether to stop; not when it is about later ("si despues ya no quiero recibir mensajes como le hago?").
+HOW_TO_STOP = phrases("""
+stop getting, stop receiving, stop these, stop the messages, stop the texts, stop the alerts, dejar de recibir, ya no
+me lleguen, ya no me llegue, que no me lleguen, ya no recibir, dar de baja, darme de baja, me doy de baja, salirme,
+unsubscribe, opt out, get off this list, get off the list
+""")
+LATER = frozenset("later despues luego adelante after afterwards someday eventually future futuro if".split())
 STOP_PHRASES = phrases("""
 pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, cancelar la suscripcion,
 stop texting, stop messaging, stop sending, stop contacting, stop writing, dont text, do not text, dont
@@ -52,7 +60,7 @@ hablando, estaba hablando, estaban hablando, sounded, sounds like
 WANTS_EN_PHRASES = phrases("""
 no leo bien espanol, my spanish is bad, mi espanol es malo, someone who speaks english, message in spanish,
 no spanish, dont speak spanish, do not speak spanish, dont understand spanish, no hablo espanol, dont read
-spanish, prefer english, prefiero ingles, prefiero en ingles, no hablo bien espanol, english from now on,
+spanish, prefer english, prefiero ingles, prefiero en ingles, no hablo bien espanol, no hablo mucho espanol, english from now on,
 espanol no es bueno, spanish is not good, spanish isnt good, english only, solo ingles, only english, no leo
 espanol, no lee espanol, no lee bien espanol, doesnt read spanish, does not read spanish, mi espanol no es muy
 bueno, mi espanol no es bueno, only speak english, i only speak english, solo hablo ingles, only read english,
@@ -60,7 +68,7 @@ answers in english, answer in english, reply in english, respond in english, con
 ingles, responder en ingles, escribirme en ingles, escribame en ingles
 """)
 WANTS_ES_PHRASES = phrases("""
-no english, dont speak english, no hablo ingles, no entiendo ingles, no se ingles, english is not good, prefer
+no english, dont speak english, no hablo ingles, no hablo mucho ingles, no entiendo ingles, no se ingles, english is not good, prefer
 spanish, prefiero espanol, prefiero en espanol, no hablo bien ingles, espanol de ahora en adelante, english
 isnt good, ingles no es bueno, only reads spanish, only speaks spanish, only spanish, solo espanol, only
 understands spanish, dont read english, no leo ingles, mi ingles es malo, mi ingles es muy malo, mi ingles no
@@ -361,7 +369,8 @@ asylum asilo daca ssn tps permit renewal renovacion residency homeland dhs uscis
 passport
 """.split())
 IMMIGRATION_PHRASES = phrases("""
-green card, la migra, no soy legal, im not legal, not legal, no tengo papeles, dont have papers, sin papeles,
+green card, la migra, sacar del pais, sacarme del pais, sacan del pais, echar del pais, echarme del pais, kick me
+out of the country, no soy legal, im not legal, not legal, no tengo papeles, dont have papers, sin papeles,
 no papers, social security, seguro social, without papers, where i was born, donde naci, my country, mi pais,
 de mi pais, send me back, me regresen, me manden para mi pais, me manden a mi pais, si soy legal, soy legal, am
 i legal, legal status, shes illegal, hes illegal, she is illegal, he is illegal, theyre illegal, they are

@@ -16,12 +16,11 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW
                       CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES,
                       DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES,
                       GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HABIT_PHRASES, HELP_ARRIVED,
-                      HELP_HOWTO,
-                      HELP_PHRASES, HELP_WHOLE, HERE_NOW, IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS,
-                      INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LIFE_PHRASES, LINE_QUESTION_PHRASES,
-                      LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS,
-                      PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW,
-                      SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
+                      HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, HERE_NOW, HOW_TO_STOP, IMMEDIATE, IMMIGRATION_PHRASES,
+                      IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LATER, LIFE_PHRASES,
+                      LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST,
+                      PERSON_WORDS, PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES,
+                      SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
                       SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
                       STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES,
                       WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
@@ -132,7 +131,7 @@ _ALL_WORDS = Vocabulary(
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
                        ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE, SPEECH_DESCRIBED,
-                       HABIT_PHRASES)
+                       HABIT_PHRASES, HOW_TO_STOP)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -143,7 +142,7 @@ ABBREVIATIONS = {
     "dis": "this", "u": "you", "ur": "your", "r": "are", "tmb": "tambien", "d": "de", "kien": "quien",
     "plz": "pls", "plis": "pls", "please": "pls", "xfa": "porfa", "porfis": "porfa", "pf": "porfa", "k": "ok",
     "thx": "thanks", "ty": "thanks", "msgs": "messages", "msg": "message", "txt": "text", "txts": "texts",
-    "rn": "now", "asap": "now",
+    "rn": "now", "asap": "now", "orita": "ahorita", "horita": "ahorita",
 }
 # Politeness and fillers that do not change what a short message asks for ("info porfa", "PARAR YA").
 FILLERS = frozenset("pls porfa por favor gracias thanks thank you ok okay ya now already bro fam".split())
@@ -299,22 +298,23 @@ _KEEP_ME = re.compile(r"\b(?:no|dont|do not|never|nunca)\s+(?:me\s+|nos\s+)?(?:q
                       r"delet|unsubscrib|take me off|take us off|den de baja|des de baja|dar de baja)")
 
 
-# "dont stop sending these", "no dejen de mandar los avisos": a stop asked NOT to happen. In Spanish only with no
-# comma after the "no" ("No, dejen de mandarme mensajes" is an opt-out), so it is read from the text itself.
+# "dont stop sending these", "no dejen de mandar los avisos": a stop asked NOT to happen.
 _KEEP_SENDING = re.compile(r"\b(?:dont|do not|never)\s+(?:ever\s+)?(?:stop|quit|cancel|unsubscribe)\b")
-_KEEP_SENDING_ES = re.compile(r"\bno\s+(?:me\s+|nos\s+)?(?:dejen|deje|dejes|paren|pare|pares)\s+de\b", re.IGNORECASE)
+_KEEP_SENDING_ES = re.compile(r"\bno\s+(?:me\s+|nos\s+)?(?:dejen|deje|dejes|paren|pare|pares)\s+de\b")
 
 
-def _keeps_me(text: str, joined: str) -> bool:
-    """The writer asks to stay on the line ("no me quiten de la lista", "don't stop sending these")."""
-    return bool(_KEEP_ME.search(joined) or _KEEP_SENDING.search(joined) or _KEEP_SENDING_ES.search(text))
+def _keeps_me(text: str) -> bool:
+    """The writer asks to stay on the line ("no me quiten de la lista", "don't stop sending these"). Read clause by
+    clause: with its comma, "No, dejen de mandarme mensajes" or "mejor no, borren mi número" is an opt-out."""
+    return any(_KEEP_ME.search(joined) or _KEEP_SENDING.search(joined) or _KEEP_SENDING_ES.search(joined)
+               for joined in (" ".join(words_of(clause)) for clause in _SENTENCE_END.split(text)))
 
 
 def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     if _is_whole(_core(words), STOP_WHOLE):
         return True
     joined = " ".join(words)
-    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _keeps_me(text, joined):
+    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _keeps_me(text):
         return False
     if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))) or (
             local is not None and _has_phrase(words, _compiled(local).stop_phrases)):
@@ -359,13 +359,16 @@ def talks_about_911(text: str, words: list[str] | None = None, local: LocalVocab
         return False
     conditional = any(_IF_WORDS & set(words[max(0, i - 5):i]) for i in at)
     if not (conditional or _is_question(text, words) or _has_phrase(words, LINE_QUESTION_PHRASES)
-            or _has_phrase(words, TOPIC_911_PHRASES)):
+            or _has_phrase(words, TOPIC_911_PHRASES) or _LAUGH.search(text)):
         return False
     said = _outside_conditions(text, local)
     rest = [w for w in said if w not in _ABOUT_911 and w not in _CALLING]
     return not (_is_emergency(rest) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
 
 
+# A laugh ("jaja", "lol", "😂") with 911 in the message: 911 is what it jokes or chats about ("mi niña aprendio a marcar
+# al 911 en la escuela jaja"); danger said outright in it still counts.
+_LAUGH = re.compile(r"\b(?:j[aeiou](?:j[aeiou])+|h[ae](?:h[ae])+|lol+|lmao|xd)\b|\U0001F602|\U0001F923", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.,?!¿¡;:\n]+")  # sentences and clauses
 
 
@@ -610,7 +613,7 @@ def _asks_about_consequences(text: str, words: list[str]) -> bool:
 QUESTION_TAILS = phrases("""
 is that true, is it true, es verdad, es cierto, find out where, find where, saber donde, how do i, how can i,
 como hago, como le hago, como puedo, what do i do, que hago, will the police, will police, will they, would the
-police, would they, can you tell me, could you tell me, me puede decir, me pueden decir, me podria decir, me
+police, would they, can you tell me, could you tell me, tell me where, me puede decir, me pueden decir, me podria decir, me
 podrian decir, can he do that, can they do that, can she do that, is that legal, es legal, puede hacer eso, pueden
 hacer eso, where they took him, where they took her, donde se lo llevaron, donde se la llevaron, como se donde, como
 lo encuentro, como la encuentro, donde lo busco, donde la busco
@@ -760,11 +763,14 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     if stop_confidence >= MODEL_MAYBE_STOP and meaning.intent not in ("stop", "emergency") \
             and (not meaning.sure or meaning.intent in ("other", "greet", "help")
                  or stop_confidence >= MODEL_SURE_STOP) \
-            and len(words) <= MAYBE_STOP_WORDS and not _keeps_me(text, " ".join(words)):
+            and len(words) <= MAYBE_STOP_WORDS and not _keeps_me(text):
         if meaning.intent == "other" or (meaning.intent == "tip" and not meaning.sure):
             # nothing else found, or only the model's guess of a report: the question is the whole answer
             return Understanding(meaning.language, MAYBE_STOP, meaning.describes_crime, meaning.mentions_immigration)
         return replace(meaning, ask_stop=True)  # a greeting, a question or a sure report: answered, then asked
+    if meaning.intent == "help" and _has_phrase(words, HELP_HOWTO) and _has_phrase(words, HOW_TO_STOP) \
+            and LATER.isdisjoint(words):
+        return replace(meaning, ask_stop=True)  # "how do i stop getting these": how, then "Do you want to stop?"
     # a crime told as a statement ("me robaron y me dijeron que si llamaba a la policia me iban a deportar") stays
     # a report whatever the model says, except that it may still raise it to an emergency
     told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words)
@@ -821,8 +827,9 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
     reporting = not REPORT_WORDS.isdisjoint(words) or _has_phrase(words, REQUEST_PHRASES) or crime
     if wants_help and (howto or not reporting or _asks_about_consequences(text, words)):
         return Understanding(language, "help", **facts)
-    if reporting:  # a question that only names reporting ("la persona que denuncie se va a enterar?"): the model may say
-        return Understanding(language, "tip", sure=crime or not ("?" in text or "¿" in text), **facts)
+    if reporting:  # a question that only names reporting ("la persona que denuncie se va a enterar?"): models may tell
+        asked = "?" in text or "¿" in text or (words[0] in QUESTION_WORDS and words[0] != "si")  # not "si, quiero"
+        return Understanding(language, "tip", sure=crime or not asked, **facts)
     if len(words) <= 2 * LONG_STORY and _has_phrase(words, GREET_PHRASES):
         return Understanding(language, "greet", **facts)
     if len(words) < LONG_STORY and any(w in GREET_WORDS for w in words):
