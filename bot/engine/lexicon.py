@@ -15,7 +15,8 @@ STOP_WHOLE = phrases("""
 stop, stopall, stop all, unsubscribe, cancel, cancelar, end, quit, optout, opt out, revoke, parar, alto, baja,
 darme de baja, stop it, no mas, ya no, stop stop, unsuscribe, desuscribir, detener, basta, revoke consent, revoke my
 consent, i revoke, i revoke consent, i revoke my consent, withdraw consent, withdraw my consent, opt me out, opt out
-pls, retiro mi consentimiento, revoco mi consentimiento, darse de baja, dar de baja, denme de baja
+pls, retiro mi consentimiento, revoco mi consentimiento, darse de baja, dar de baja, denme de baja, salir, salirme,
+salir de la lista
 """)
 # Asked how to stop ("how do i stop getting these", "como le hago para que ya no me lleguen"): answered, then asked
 # whether to stop; not when it is about later ("si despues ya no quiero recibir mensajes como le hago?").
@@ -27,7 +28,8 @@ unsubscribe, opt out, get off this list, get off the list
 LATER = frozenset("later despues luego adelante after afterwards someday eventually future futuro if".split())
 STOP_PHRASES = phrases("""
 pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, cancelar la suscripcion,
-stop texting, stop messaging, stop sending, stop contacting, stop writing, dont text, do not text, dont
+stop texting, stop messaging, stop sending, stop contacting, stop writing, dont send me anything else, do not send
+me anything else, dont send me anything more, no me manden nada mas, no me envien nada mas, dont text, do not text, dont
 message, do not message, dont contact, do not contact, no more messages, no more texts, unsubscribe me, remove
 me, take me off, delete me from, leave me alone, no me manden, no me envien, no me escriban, no me mande, no
 me envie, no me escriba, no me vuelvan a, no mas textos, no mas sms, no more sms, no more messages pls, dejen de mandar, dejen de escribir, dejen de enviar, from the list,

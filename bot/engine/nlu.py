@@ -142,6 +142,7 @@ ABBREVIATIONS = {
     "dis": "this", "u": "you", "ur": "your", "r": "are", "tmb": "tambien", "d": "de", "kien": "quien",
     "plz": "pls", "plis": "pls", "please": "pls", "xfa": "porfa", "porfis": "porfa", "pf": "porfa", "k": "ok",
     "thx": "thanks", "ty": "thanks", "msgs": "messages", "msg": "message", "txt": "text", "txts": "texts",
+    "txting": "texting",
     "rn": "now", "asap": "now", "orita": "ahorita", "horita": "ahorita",
 }
 # Politeness and fillers that do not change what a short message asks for ("info porfa", "PARAR YA").
