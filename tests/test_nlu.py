@@ -411,7 +411,7 @@ def test_a_weapon_in_an_interview_answer_is_a_detail_not_an_alarm(text, strict):
     "Take my number off your list", "I don't want any more messages from this number", "párenle con los mensajes",
     "saquen mi número de aquí", "I didn't sign up for this, take my number off",
     "SALIR", "salir de la lista", "my husband checks my phone, please dont send me anything else",  # session 12
-    "no me manden nada mas porfa", "u guys need to stop txting me",
+    "no me manden nada mas porfa", "u guys need to stop txting me", "ya basta, no me manden nada", "NO ME MANDEN",
 ])
 def test_clear_opt_outs_stop(text):
     assert is_stop(text)
@@ -422,6 +422,8 @@ def test_clear_opt_outs_stop(text):
     "stop by my house later", "le grite que parara pero siguio", "no", "alto como de 6 pies", "bus stop",
     "alto y flaco, mando un texto a su amigo", "stop sign on 5th, he sent me a text later",
     "hoy no puedo salir, hay un hombre con pistola afuera", "dont send me anything about the meeting, just call",
+    "no me manden a la oficina, mejor aqui les cuento", "no me mande la foto todavia",  # "send" with its object
+    "no me manden nada por correo, mejor aqui",
 ])
 def test_other_messages_do_not_opt_out(text):
     assert not is_stop(text)

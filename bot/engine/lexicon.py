@@ -25,18 +25,21 @@ stop getting, stop receiving, stop these, stop the messages, stop the texts, sto
 me lleguen, ya no me llegue, que no me lleguen, ya no recibir, dar de baja, darme de baja, me doy de baja, salirme,
 unsubscribe, opt out, get off this list, get off the list
 """)
+# "No me manden nada": an opt-out only at the end of its clause, or before "nada" / "más" / thanks; not "no me manden
+# a la oficina, mejor aquí les cuento" or "no me mande la foto todavía".
+SEND_ME_NOT = phrases("no me manden, no me mande, no me envien, no me envie, no manden, no envien")
+SEND_ME_NOT_TAIL = frozenset("nada mas ya nunca gracias porfa pls favor por bendiciones".split())
 LATER = frozenset("later despues luego adelante after afterwards someday eventually future futuro if".split())
 STOP_PHRASES = phrases("""
 pare de mandar, paren de mandar, cancelar suscripcion, cancel subscription, cancelar la suscripcion,
 stop texting, stop messaging, stop sending, stop contacting, stop writing, dont send me anything else, do not send
 me anything else, dont send me anything more, no me manden nada mas, no me envien nada mas, dont text, do not text, dont
 message, do not message, dont contact, do not contact, no more messages, no more texts, unsubscribe me, remove
-me, take me off, delete me from, leave me alone, no me manden, no me envien, no me escriban, no me mande, no
-me envie, no me escriba, no me vuelvan a, no mas textos, no mas sms, no more sms, no more messages pls, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
+me, take me off, delete me from, leave me alone, no me escriban, no
+me escriba, no me vuelvan a, no mas textos, no mas sms, no more sms, no more messages pls, dejen de mandar, dejen de escribir, dejen de enviar, from the list,
 from your list, de la lista, de su lista, sacame de, quitame de, remove my number, dont want
 these messages, dont want your messages, no quiero estos mensajes, no quiero sus mensajes, quit messaging,
-quit texting, quit sending, cancel messages, cancelar mensajes, ya no manden, no manden nada, no me manden
-nada, no manden mas, dont want these texts, dont want your texts, dont want texts, no more texts, basta de
+quit texting, quit sending, cancel messages, cancelar mensajes, ya no manden, no manden mas, dont want these texts, dont want your texts, dont want texts, no more texts, basta de
 mensajes, basta ya de mensajes, paren con los mensajes, paren los mensajes, para ya de mandarme, deja de
 mandarme, no molesten, dont bother me, de mandarme cosas, dejen de mandarme, dejen de escribirme, dejen de
 enviarme, deje de mandar, deje de escribir, no quiero mas mensajes, no quiero recibir, no mas mensajes, ya no

@@ -20,10 +20,11 @@ from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW
                       IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LATER, LIFE_PHRASES,
                       LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST,
                       PERSON_WORDS, PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES,
-                      SAFE_NOW, SAFE_NOW_NEXT, SELLING, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
-                      SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
-                      STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES,
-                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
+                      SAFE_NOW, SAFE_NOW_NEXT, SELLING, SEND_ME_NOT, SEND_ME_NOT_TAIL, SHORT_WORD_LANGUAGE,
+                      SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS, SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE,
+                      STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY,
+                      TOPIC_911_PHRASES, URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS,
+                      WOULD_NOT_CALL, YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -131,7 +132,7 @@ _ALL_WORDS = Vocabulary(
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
                        ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE, SPEECH_DESCRIBED,
-                       HABIT_PHRASES, HOW_TO_STOP)
+                       HABIT_PHRASES, HOW_TO_STOP, SEND_ME_NOT)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS,
 )
@@ -311,13 +312,26 @@ def _keeps_me(text: str) -> bool:
                for joined in (" ".join(words_of(clause)) for clause in _SENTENCE_END.split(text)))
 
 
+def _sends_me_not(text: str) -> bool:
+    """"no me manden nada", "ya no me envien nada, gracias": the phrase ends its clause, but for "nada", "más" or
+    thanks after it ("no me manden a la oficina, mejor aquí les cuento" is not an opt-out)."""
+    for clause in _SENTENCE_END.split(text):
+        words = words_of(clause)
+        while words and words[-1] in SEND_ME_NOT_TAIL:
+            words.pop()
+        if any(end == len(words) for _, end in phrase_spans(words, SEND_ME_NOT)):
+            return True
+    return False
+
+
 def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVocabulary | None = None) -> bool:
     if _is_whole(_core(words), STOP_WHOLE):
         return True
     joined = " ".join(words)
     if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _keeps_me(text):
         return False
-    if _has_phrase(words, STOP_PHRASES) or (not strict and bool(_TRAILING_STOP.search(text))) or (
+    if _has_phrase(words, STOP_PHRASES) or _sends_me_not(text) or (
+            not strict and bool(_TRAILING_STOP.search(text))) or (
             local is not None and _has_phrase(words, _compiled(local).stop_phrases)):
         return True
     names_messages = bool((_MESSAGING_WORDS - {"mas", "more", "again"}) & set(words))
