@@ -256,8 +256,7 @@ def _is_emergency(turn: Turn, said: str, strict: bool = False) -> bool:
     inbound = turn.inbound
     second_opinion = strict and inbound.intent_hint == "emergency" and \
         inbound.intent_confidence >= nlu.MODEL_DANGER_IN_ANSWER and \
-        not nlu.danger_is_over(inbound.text, turn.flow.keywords.local) and \
-        not nlu.told_as_habit(inbound.text, turn.flow.keywords.local)
+        not nlu.not_now(inbound.text, turn.flow.keywords.local)
     return _is_alarm_word(turn, said) or nlu.is_emergency(inbound.text, strict=strict, local=turn.flow.keywords.local) \
         or second_opinion
 

@@ -168,6 +168,7 @@ def _canonical_words(words: Iterable[str]) -> tuple[str, ...]:
 def forget() -> None:
     """Empty the per-text cache (benchmarks use it so that every round does the full work)."""
     _words.cache_clear()
+    _clauses.cache_clear()
     spelling_key.cache_clear()
     understand.cache_clear()
 
@@ -305,18 +306,18 @@ _KEEP_SENDING = re.compile(r"\b(?:dont|do not|never)\s+(?:ever\s+)?(?:stop|quit|
 _KEEP_SENDING_ES = re.compile(r"\bno\s+(?:me\s+|nos\s+)?(?:dejen|deje|dejes|paren|pare|pares)\s+de\b")
 
 
-def _keeps_me(text: str) -> bool:
+def _keeps_me(text: str, local: LocalVocabulary | None = None) -> bool:
     """The writer asks to stay on the line ("no me quiten de la lista", "don't stop sending these"). Read clause by
     clause: with its comma, "No, dejen de mandarme mensajes" or "mejor no, borren mi número" is an opt-out."""
     return any(_KEEP_ME.search(joined) or _KEEP_SENDING.search(joined) or _KEEP_SENDING_ES.search(joined)
-               for joined in (" ".join(words_of(clause)) for clause in _SENTENCE_END.split(text)))
+               for joined in (" ".join(words) for words in _clauses(text, local)))
 
 
-def _sends_me_not(text: str) -> bool:
+def _sends_me_not(text: str, local: LocalVocabulary | None = None) -> bool:
     """"no me manden nada", "ya no me envien nada, gracias": the phrase ends its clause, but for "nada", "más" or
     thanks after it ("no me manden a la oficina, mejor aquí les cuento" is not an opt-out)."""
-    for clause in _SENTENCE_END.split(text):
-        words = words_of(clause)
+    for clause in _clauses(text, local):
+        words = list(clause)
         while words and words[-1] in SEND_ME_NOT_TAIL:
             words.pop()
         if any(end == len(words) for _, end in phrase_spans(words, SEND_ME_NOT)):
@@ -328,9 +329,9 @@ def _is_stop(text: str, words: list[str], strict: bool = False, local: LocalVoca
     if _is_whole(_core(words), STOP_WHOLE):
         return True
     joined = " ".join(words)
-    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _keeps_me(text):
+    if len(words) > 12 or _describes_crime(words) or _IF_I_STOP.search(joined) or _keeps_me(text, local):
         return False
-    if _has_phrase(words, STOP_PHRASES) or _sends_me_not(text) or (
+    if _has_phrase(words, STOP_PHRASES) or _sends_me_not(text, local) or (
             not strict and bool(_TRAILING_STOP.search(text))) or (
             local is not None and _has_phrase(words, _compiled(local).stop_phrases)):
         return True
@@ -391,10 +392,15 @@ def _outside_conditions(text: str, local: LocalVocabulary | None) -> list[str]:
     """The words of each sentence or clause before its first "if" / "si" / "when": what the writer says is so,
     without what they only suppose."""
     said: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        words = words_of(sentence, local)
+    for words in _clauses(text, local):
         said += words[:next((i for i, w in enumerate(words) if w in _IF_WORDS), len(words))]
     return said
+
+
+@lru_cache(maxsize=4096)  # the opt-out checks and talks_about_911 read the same clauses
+def _clauses(text: str, local: LocalVocabulary | None = None) -> tuple[tuple[str, ...], ...]:
+    """The normalised words of each sentence or clause of a message (split at punctuation)."""
+    return tuple(tuple(words_of(part, local)) for part in _SENTENCE_END.split(text))
 
 
 _CALLING = frozenset("call calling called llamo llamar llame llamen llama llamas llamamos marco marcar marque "
@@ -593,6 +599,12 @@ def danger_is_over(text: str, local: LocalVocabulary | None = None) -> bool:
 _SAYS_NOW = NOW_PHRASES + SOMEONE_HERE + BACK_NOW + URGENCY_PHRASES + STILL_PHRASES + LIFE_PHRASES
 
 
+def not_now(text: str, local: LocalVocabulary | None = None) -> bool:
+    """The danger is told as over or as a habit (danger_is_over, told_as_habit): the intent model's sense of danger
+    does not raise such a report to an alarm."""
+    return danger_is_over(text, local) or told_as_habit(text, local)
+
+
 def told_as_habit(text: str, local: LocalVocabulary | None = None) -> bool:
     """A danger told as a habit ("mi vecina le pega a sus hijos todo el tiempo", "always people smoking crack on the
     stairs") with nothing that says it is happening now, here, still or again, and no plea: a report. Like
@@ -778,7 +790,7 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     if stop_confidence >= MODEL_MAYBE_STOP and meaning.intent not in ("stop", "emergency") \
             and (not meaning.sure or meaning.intent in ("other", "greet", "help")
                  or stop_confidence >= MODEL_SURE_STOP) \
-            and len(words) <= MAYBE_STOP_WORDS and not _keeps_me(text):
+            and len(words) <= MAYBE_STOP_WORDS and not _keeps_me(text, local):
         if meaning.intent == "other" or (meaning.intent == "tip" and not meaning.sure):
             # nothing else found, or only the model's guess of a report: the question is the whole answer
             return Understanding(meaning.language, MAYBE_STOP, meaning.describes_crime, meaning.mentions_immigration)
@@ -789,8 +801,7 @@ def _understand(text: str, hint: str | None, intent_hint: str | None, confidence
     # a crime told as a statement ("me robaron y me dijeron que si llamaba a la policia me iban a deportar") stays
     # a report whatever the model says, except that it may still raise it to an emergency
     told_crime = meaning.intent == "tip" and meaning.describes_crime and not _is_question(text, words)
-    if intent_hint == "emergency" and meaning.intent == "tip" and (danger_is_over(text, local)
-                                                                    or told_as_habit(text, local)):
+    if intent_hint == "emergency" and meaning.intent == "tip" and not_now(text, local):
         return meaning  # a report the writer says is over ("me pegó, ya estoy en mi casa") or a habit, as in an answer
     overridable = (not meaning.sure or (confidence >= MODEL_OUTRANKS_SURE_RULES and not told_crime)
                    or (intent_hint == "emergency" and meaning.intent in ("tip", "greet", "other")))
