@@ -53,12 +53,24 @@ def test_the_meaning_model_may_add_danger(meaning_says):
     assert intent == "emergency" and margin >= 10
 
 
-def test_the_meaning_model_never_takes_danger_away(meaning_says):
+def test_a_meaning_model_that_only_leans_elsewhere_does_not_take_danger_away(meaning_says):
     text = "guy at the bar pulled a gun and everyone is running"
     intent, margin = _nb(text)
     assert intent == "emergency" and intent_model.MIN_MARGIN <= margin < models.MEANING_BELOW
-    asked = meaning_says(SURE)  # it is sure this is nothing
+    leaning = {**SURE, "emergency": -2.0, "tip": 0.0}  # joint margin under MEANING_OVERRULES_DANGER
+    asked = meaning_says(leaning)
     assert models.guess(text) == (intent, margin) and asked == [text]
+
+
+@pytest.mark.parametrize("text", ["guy at the bar pulled a gun and everyone is running",
+                                  "silver minivan with a dent in the back door"])
+def test_a_meaning_model_sure_of_something_else_outweighs_naive_bayess_unsure_danger(meaning_says, text):
+    """Naive Bayes reads danger into bare places and descriptions; the joint reading decides when it is sure."""
+    intent, margin = _nb(text)
+    assert intent == "emergency" and margin < models.MEANING_BELOW
+    meaning_says({**SURE, "tip": 0.0, "other": -30.0})
+    intent, margin = models.guess(text)
+    assert intent == "tip" and margin >= models.MEANING_OVERRULES_DANGER
 
 
 @pytest.mark.parametrize("text", ["7", "hurry", "en casa", "no se", "gorra roja"])

@@ -33,6 +33,13 @@ CORPUS = os.path.join(DATA, "messages.tsv")  # copy of shared/corpus/messages.ts
     ("just saved this number", ["just", "saved", "this", "number"]),  # not "stabbed": first letters differ
     ("isnt breathing", ["isnt", "breathing"]),                        # not "breaking": a word of the lexicon
     ("hits", ["hits"]),                # not "its" (the silent h)
+    ("hlep pls", ["help", "pls"]),     # two neighbouring letters swapped
+    ("sotp", ["stop"]),
+    ("bebe", ["bebe"]),                # not "be": a swap that makes a double letter is not a typo of it
+    ("im staying at my sisters", ["im", "staying", "at", "my", "sisters"]),  # not "stabbing": a common word
+    ("tirado en el piso", ["tirado", "en", "el", "piso"]),                # lying on the floor, not "tirador"
+    ("home depot", ["home", "depot"]),                                    # not "deport"
+    ("se pararon enfrente", ["se", "pararon", "enfrente"]),               # not "pasaron"
 ])
 def test_words_of(text, expected):
     assert words_of(text) == expected
@@ -173,12 +180,30 @@ def test_a_no_before_a_comma_is_the_opt_out_itself(text):
 @pytest.mark.parametrize("text, plea", [
     ("help", True), ("HELP", True), ("ayuda", True), ("AYUDA POR FAVOR", True), ("necesito ayuda", True),
     ("please help", True), ("info", False), ("help me understand this service", False), ("ayuda con la app", False),
+    ("hlep pls", True),  # a typo of a plea is still one (and never a question whether to stop)
 ])
 def test_a_bare_plea_is_answered_as_an_emergency_first(text, plea):
     """A cry for help and the HELP keyword look the same: the line gives the call-911 guidance, then the help text
     (the engine's transcripts show both replies)."""
     assert pleads_for_help(text) is plea
     assert (understand(text).intent == "emergency") is plea
+
+
+@pytest.mark.parametrize("text, now", [
+    ("my husband hit me on saturday. hes at work right now. i want to report it but im scared", False),
+    ("mi esposo me golpeo ayer, ahorita estoy con mi mama", False),
+    ("hace un mes me pegaron unos tipos en el metro, ahorita estoy bien pero sigo con miedo", False),
+    ("my ex who hit me last year moved away. hes not doing anything right now but i want it on record", False),
+    ("he hit me yesterday. right now he is outside my door", True),          # the now clause says where he is
+    ("the guy who robbed me on monday, right now hes in the store", True),
+    ("me golpeo ayer, ahorita me esta pegando otra vez", True),
+    ("he beat her on saturday. i hear glass breaking right now", True),
+    ("lo apuñalaron ayer, ahorita estoy con el y no deja de sangrar", True),
+    ("me robaron ayer. ahorita esta pasando otra vez", True),               # "esta pasando": the event is now
+])
+def test_a_now_said_about_something_else_leaves_a_dated_danger_in_the_past(text, now):
+    """A "now" in a clause of its own that only says the writer is safe, the other is away or nothing is happening."""
+    assert is_emergency(text) is now and is_emergency(text, strict=True) is now
 
 
 @pytest.mark.parametrize("text, now", [

@@ -212,6 +212,19 @@ PERSON_WORDS = frozenset("""
 guy guys man men dude dudes woman lady person people one ones boy kid ex neighbor vato vatos tipo tipos hombre hombres
 senor senora chamo chamos mujer persona muchacho muchachos chavo chavos morro morros vecino vecina el la los las
 """.split())
+# The bare words for "now", which can belong to a clause about something else ("me pegó el sábado, ahorita está en
+# el trabajo"), unlike "está pasando" or "acaban de", which say the event itself is now.
+NOW_WORDS = phrases("right now, ahora mismo, ahorita mismo, ahorita, en este momento, at this moment, this second, "
+                    "right this second, este momento, now, ahora")
+# What a "now" in a clause of its own can say instead of danger: the writer is safe or elsewhere, the other is away,
+# nothing is happening ("ahorita estoy con mi mama", "hes at work right now", "hes not doing anything right now").
+AWAY_NOW = phrases("""
+estoy con mi, estoy con mis, estoy en casa de, estoy bien, estamos bien, im ok, im okay, im fine, im safe, im with my,
+im at my, im staying, i am staying, im at work, estoy en el trabajo, estoy en mi trabajo, esta en el trabajo, esta en
+su trabajo, esta trabajando, is at work, hes at work, shes at work, theyre at work, is in jail, esta en la carcel, esta
+preso, esta detenido, is locked up, no pasa nada, no esta pasando nada, nothing going on, nothing is going on, nothing
+happening, nothing is happening, not doing anything, no esta haciendo nada, no hace nada
+""")
 HERE_NOW = phrases("""
 is here, is outside, is in my, is at my, is behind me, is following me, is walking towards me, is coming towards me,
 is coming at me, is in front of my, is standing outside, is at the door, is at my door, is right outside, is across
@@ -296,7 +309,7 @@ attacked atacando ataca atacan atacado atacada golpeando pegando beating hitting
 shot bleeding sangrando following siguiendo persiguiendo chasing kill killing matar matando kidnapping
 secuestrando fire fuego incendio burning quemando forzando fighting peleando balaceando bat bate hiding
 escondido escondida tumbando pateando kicking grabbing grabbed agarrando jalando dragging arrastrando followed
-chased seguido seguida perseguido perseguida fight pelea pleito pinned
+chased seguido seguida perseguido perseguida fight pelea pleito pinned staring
 """.split())
 # Stems of danger words ("tiroteando", "machetazos", "apuñalando").
 DANGER_STEMS = tuple("tirote balac machet apunal acuchill shootin stabbin".split())
@@ -485,6 +498,12 @@ sorry perdon muchas many much mil thx pls porfa igualmente same to u you too oki
 dios lo bendiga bless god oficial officer senor senora sir maam amable
 """.split())
 
+# Common words one letter away from a word the rules know, which they must not be read as ("tirado" is lying on the
+# ground, not "tirador"; "staying" is not "stabbing", "Home Depot" not "deport", "pararon" not "pasaron").
+NOT_MISSPELLINGS = frozenset("""
+tirado tirada tirados tiradas staying depot alot posting carretera waking dinner pararon llegaron pagaron testing
+changing balacear llegando vias venido ofrecio recommend smokey cortez
+""".split())
 # Words that say which language a message is in (a word both languages use is in neither).
 SPANISH_WORDS = frozenset("""
 hola ola buenas buenos buen dias tardes noches que quien quienes como cuando donde porque por para pero es
@@ -513,7 +532,7 @@ about not of and or to from for in on at by be been being get got give info emer
 following kill neighbor boss wife husband son daughter friend guy guys just like yeah pls because said says
 told tell if then than them him her his hers they their theres thats dont doesnt didnt wont cancel lol lmao
 omg wtf thanks bro fam dude anymore these those take takes taking took talk talking walk walking looking
-watching waiting working living parking making saying going coming doing open front alone baby texts
+watching waiting working living parking making saying going coming doing open front alone baby texts testing
 nvm idk tbh omw brb gonna wanna gotta yall hbu wyd
 """.split())
 SHARED_WORDS = frozenset({"no", "a", "me", "ok", "okay", "si", "info", "taxi", "legal", "yo", "ice", "hey", "mi",

@@ -12,19 +12,19 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, BACK_NOW, BACK_SETTLED, CALLED_911, CALL_911,
-                      CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS, DETERMINED_PHRASES,
-                      DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE, FOUND_PHRASES,
-                      GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HABIT_PHRASES, HELP_ARRIVED,
-                      HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, HERE_NOW, HOW_TO_STOP, IMMEDIATE, IMMIGRATION_PHRASES,
-                      IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES, LATER, LIFE_PHRASES,
-                      LINE_QUESTION_PHRASES, LONG_AGO, NOT_URGENT, NOW_PHRASES, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST,
-                      PERSON_WORDS, PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES,
-                      SAFE_NOW, SAFE_NOW_NEXT, SELLING, SEND_ME_NOT, SEND_ME_NOT_TAIL, SHORT_WORD_LANGUAGE,
-                      SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS, SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE,
-                      STOP_PHRASES, STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY,
-                      TOPIC_911_PHRASES, URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS,
-                      WOULD_NOT_CALL, YES_WHOLE, phrases)
+from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, AWAY_NOW, BACK_NOW, BACK_SETTLED, CALLED_911,
+                      CALL_911, CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS,
+                      DETERMINED_PHRASES, DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE,
+                      FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HABIT_PHRASES,
+                      HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, HERE_NOW, HOW_TO_STOP, IMMEDIATE,
+                      IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES,
+                      LATER, LIFE_PHRASES, LINE_QUESTION_PHRASES, LONG_AGO, NOT_MISSPELLINGS, NOT_URGENT, NOW_PHRASES,
+                      NOW_WORDS, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS, PLEA_WHOLE, PRESENT,
+                      QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
+                      SEND_ME_NOT, SEND_ME_NOT_TAIL, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
+                      SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
+                      STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES,
+                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -98,13 +98,23 @@ class Vocabulary:
         if key in self.keys:
             return self.keys[key]
         if len(key) < 4:
-            return None
+            return self._swapped(token) if len(token) >= 4 else None
         candidates = [self.near.get(key)] + [self.near.get(v) for v in _deletions(key)] + [
             self.keys.get(v) for v in _deletions(key)]
         for word in candidates:
             # the first two letters must agree: "saved" is not "stabbed", "sabes" is not "stabs"
             if word is not None and word[:2] == token[:2] and _one_edit(key, spelling_key(word),
                                                                          substitution=len(key) >= 7):
+                return word
+        return self._swapped(token)
+
+    def _swapped(self, token: str) -> str | None:
+        """Two neighbouring letters typed the other way round, after the first ("hlep", "sotp", "plociia")."""
+        size = len(spelling_key(token))
+        for i in range(1, len(token) - 1):
+            key = spelling_key(token[:i] + token[i + 1] + token[i] + token[i + 2:])
+            word = self.keys.get(key) if len(key) == size else None  # "bebe" is not "bbee", "be"
+            if word is not None and word[0] == token[0]:
                 return word
         return None
 
@@ -132,9 +142,9 @@ _ALL_WORDS = Vocabulary(
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
                        ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE, SPEECH_DESCRIBED,
-                       HABIT_PHRASES, HOW_TO_STOP, SEND_ME_NOT)
+                       HABIT_PHRASES, HOW_TO_STOP, SEND_ME_NOT, NOW_WORDS, AWAY_NOW)
        for phrase in group for w in phrase},
-    plain=SPANISH_WORDS | ENGLISH_WORDS,
+    plain=SPANISH_WORDS | ENGLISH_WORDS | NOT_MISSPELLINGS,
 )
 
 
@@ -355,7 +365,8 @@ def is_emergency(text: str, strict: bool = False, local: LocalVocabulary | None 
     strict (while an interview question waits): a weapon named in a description is not enough.
     local: the flow's own vocabulary (slang read as the standard words, streets set aside)."""
     words = words_of(text, local)
-    return (_is_emergency(words, strict) or shouts_for_help(text)) and not talks_about_911(text, words)
+    return (_is_emergency(words, strict, _now_aside(text, local)) or shouts_for_help(text)) \
+        and not talks_about_911(text, words)
 
 
 _IF_WORDS = frozenset("if si when cuando whenever once".split())  # "if I call 911", "cuando uno llama al 911"
@@ -424,13 +435,41 @@ def pleads_for_help(text: str, local: LocalVocabulary | None = None) -> bool:
     return _is_whole(_core(words_of(text, local)), PLEA_WHOLE)
 
 
-def _is_emergency(words: list[str], strict: bool = False) -> bool:
+_NOW_WORD_SET = frozenset(w for phrase in NOW_WORDS for w in phrase)
+_EVENT_NOW = tuple(phrase for phrase in NOW_PHRASES if phrase not in NOW_WORDS)  # "esta pasando", "acaban de"
+
+
+def _now_aside(text: str, local: LocalVocabulary | None) -> bool:
+    """A dated danger, and a "now" only in other clauses that name no danger, crime, presence or plea: the now is about
+    something else ("my husband hit me on saturday. hes at work right now", "me golpeo ayer, ahorita estoy con mi
+    mama"), so the danger keeps its date."""
+    clauses = [c for c in _clauses(text, local) if c]
+    dated = any(w in _DATED_ONCE and not (i and c[i - 1] in HABITUAL) for c in clauses for i, w in enumerate(c))
+    if len(clauses) < 2 or not dated:  # "el sabado", not "every weekend"
+        return False
+    said_now = [c for c in clauses if _has_phrase(c, NOW_PHRASES) or _back_now(list(c))]
+    return bool(said_now) and all(_only_the_time_is_now(list(c)) for c in said_now)
+
+
+def _only_the_time_is_now(clause: list[str]) -> bool:
+    """The clause's now is a bare time word in a clause that says the writer is safe or elsewhere, the other is away
+    or nothing is happening (lexicon.AWAY_NOW), and names no danger, crime, presence or plea ("right now hes in the
+    store", "ahorita estoy con el y no deja de sangrar" are not such clauses)."""
+    rest = [w for w in clause if w not in _NOW_WORD_SET]
+    return (_has_phrase(clause, AWAY_NOW) and not (_has_phrase(clause, _EVENT_NOW) or _back_now(clause))
+            and not any(w in DANGER or w.startswith(DANGER_STEMS) for w in rest) and not _describes_crime(rest)
+            and not (_has_phrase(clause, SOMEONE_HERE) or _has_phrase(clause, STILL_PHRASES)
+                     or STILL_THERE & set(rest) or _CALLS_FOR_HELP & set(rest) or _has_phrase(clause, LIFE_PHRASES)
+                     or _has_phrase(clause, URGENCY_PHRASES)))
+
+
+def _is_emergency(words: list[str], strict: bool = False, now_aside: bool = False) -> bool:
     if not words:
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
     passed = _danger_passed(words)
-    now = (_has_phrase(words, NOW_PHRASES) or _back_now(words)) and not passed
+    now = (_has_phrase(words, NOW_PHRASES) or _back_now(words)) and not passed and not now_aside
     past = (not PAST.isdisjoint(words) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
     calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
@@ -514,6 +553,7 @@ def _threatens_with_weapon(words: list[str]) -> bool:
 # ayuda"); "my son dressed up as a 911 dispatcher", "gracias x la info del 911" only mention it (the danger words of
 # the message still count on their own).
 _DATED_PAST = PAST - TENSE_ONLY  # words that date an event ("ayer", "last week"), not a past tense ("era")
+_DATED_ONCE = _DATED_PAST - HABITUAL  # "ayer", "el sabado", not "siempre"
 _BARE_911 = 4  # words: "911", "911!!! 911", "911 please hurry"
 _FEW_WORDS = 5  # "ya volvio", "omg hes back", "no puedo hablar esta aqui"
 _CALLS_FOR_HELP = frozenset("help ayuda auxilio socorro ayudame ayudenme ayudeme now ahora ahorita rapido hurry fast "
@@ -825,8 +865,8 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    if (_is_emergency(words) or shouts_for_help(text) or pleads_for_help(text, local)) \
-            and not talks_about_911(text, words):
+    if (_is_emergency(words, now_aside=_now_aside(text, local)) or shouts_for_help(text)
+            or pleads_for_help(text, local)) and not talks_about_911(text, words):
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words, local=local):
         return Understanding(language, "stop", **facts)
