@@ -151,3 +151,11 @@ def test_the_intent_models_sense_of_danger_in_an_answer_yields_to_over_and_to_ha
     outcome = advance(FLOW, state, inbound, now=10.0)
     assert ("flows.emergency" in keys(outcome)) is alarm
     assert dict(outcome.state.answers)["what"] == answer
+
+
+@pytest.mark.parametrize("answer", ["help", "ayuda por favor", "hlep pls", "please help"])
+def test_a_bare_plea_mid_interview_gets_the_911_guidance_then_the_help_text_without_any_model(answer):
+    """A cry for help and the HELP keyword look the same in an answer too: both replies, and the question waits."""
+    state = State(flow_id="main", node="ask_what", locale="en", updated_at=0.0)
+    outcome = advance(FLOW, state, Inbound(answer), now=10.0)
+    assert keys(outcome)[:2] == ["flows.emergency", "flows.help"] and outcome.state.node == "ask_what"

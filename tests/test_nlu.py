@@ -189,6 +189,33 @@ def test_a_bare_plea_is_answered_as_an_emergency_first(text, plea):
     assert (understand(text).intent == "emergency") is plea
 
 
+@pytest.mark.parametrize("text", [
+    "dude pulled a gun on me in road rage on the highway this morning. got his plate BRV4421",   # earlier today
+    "esta mañana me llego un mensaje diciendo que me van a matar si hablo con la policia, quiero reportarlo",
+    "la otra noche un hombre amenazo a mi hijo con una navaja para quitarle el telefono, ya esta bien gracias a dios",
+    "my brother got stabbed in the arm, blood all over the sidewalk, but hes ok now they stitched him up",
+])
+def test_a_danger_dated_earlier_today_or_told_as_over_for_the_one_hurt_is_a_report(text):
+    assert not is_emergency(text) and not is_emergency(text, strict=True)
+
+
+@pytest.mark.parametrize("text, now", [
+    ("When? It was Saturday. But honestly he's outside my window right now", True),
+    ("the man i told u about from yesterday is in my yard right now", True),
+    ("era un señor gordo con gorra negra, y ahorita esta parado enfrente de mi ventana", True),
+    ("that black suv is behind me rn i just turned on oak n its still there", True),
+    ("dark blue sedan... and hes behind me AGAIN, i keep turning", True),      # again: here now
+    ("Era moreno, alto... y acaba de entrar a la lavanderia donde estoy", True),
+    ("he came to my job again last week", False),
+    ("my son is outside right now playing", False),                       # a child
+    ("the police is here right now thank god", False),                     # help
+    ("ICE is outside my building right now knocking on doors, do i have to open?", False),  # about the policy
+    ("ahorita no esta aqui, se fue", False),
+])
+def test_someone_here_now_in_a_clause_of_its_own_is_danger_now_in_a_long_message_too(text, now):
+    assert is_emergency(text) is now and is_emergency(text, strict=True) is now
+
+
 @pytest.mark.parametrize("text, now", [
     ("my husband hit me on saturday. hes at work right now. i want to report it but im scared", False),
     ("mi esposo me golpeo ayer, ahorita estoy con mi mama", False),
@@ -395,6 +422,9 @@ def test_language_of_on_the_corpus_is_never_wrong_and_mostly_right():
     "hay un asalto en progreso en la tienda de la esquina",
     "el q vende droga en la esquina le esta apuntando con la pistola a un chamaco",
     "el que vende droga esta en mi patio con un arma amenazando a mi hijo",
+    # a crime in the progressive, now ("rn" is "now")
+    "they robbing the gas station rn", "estan asaltando la tienda ahorita",
+    "estoy en la parada del bus y me rodearon tres tipos, me piden el celular",
 ])
 def test_danger_now_is_an_emergency(text):
     assert is_emergency(text)

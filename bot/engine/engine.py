@@ -82,7 +82,7 @@ def _dispatch(turn: Turn) -> bool:
         _switch_language(turn, wanted)
     elif said in keywords.start:
         _restart(turn)
-    elif said in keywords.help:
+    elif said in keywords.help or nlu.pleads_for_help(text, keywords.local):  # "ayuda por favor", "hlep pls" too
         _help(turn)
         if turn.state.node is None:
             turn.wait(turn.flow.menu_node if turn.state.locale else turn.flow.language_node)

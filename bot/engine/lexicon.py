@@ -147,6 +147,9 @@ llevo, la ambulancia se lo llevo, la ambulancia se la llevo, paramedics already 
 """)
 # Past-tense verbs alone ("el carro se fue, era rojo", "he was wearing a hoodie"): they describe, they do not date a
 # cry for help or a life in danger the way "ayer" or "last week" do (nlu._is_emergency).
+# Earlier today, told as a time of day: it dates an event as PAST's words do ("pulled a gun on me this morning").
+DATED_PHRASES = phrases("this morning, earlier today, this afternoon, esta manana, hoy en la manana, hoy temprano, "
+                        "esta madrugada, en la madrugada, hoy en la madrugada, this past")
 TENSE_ONLY = frozenset("was were had did happened used era eran estaba estaban fue fueron tenia tenian paso pasaron"
                        .split())
 # Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder; cries for help heard
@@ -156,7 +159,7 @@ oigo gritar, oigo gritos, oigo que grita, escucho gritos, escucho gritar, se oye
 auxilio, gritando ayuda, grita pidiendo ayuda, gritando pidiendo ayuda, gritar pidiendo ayuda, hear screaming, hear
 someone screaming, hear a woman screaming, hear a man screaming, hear a kid screaming, hear a child screaming, i hear
 screams, hear screams, hear yelling for help, screaming for help, yelling for help, crying for help, calling for help,
-me estan rodeando, nos estan rodeando, me tienen rodeado, me tienen rodeada, nos tienen rodeados, estan rodeando a, im
+me estan rodeando, nos estan rodeando, me rodearon, nos rodearon, me tienen rodeado, me tienen rodeada, nos tienen rodeados, estan rodeando a, im
 surrounded, we are surrounded, were surrounded, surrounding me, surrounding us, surrounded me, surrounded us,
 inside now, are inside, they are inside, estan adentro, estan dentro,
 inside my house, in my house, man inside, someone inside, somebody inside, dentro de mi casa, adentro de mi casa,
@@ -234,9 +237,12 @@ outside my, esta afuera de mi
 """)
 # A short message that someone is here now ("ESTA AQUI", "cant talk hes here", "ay no ya me vio"): to a tip line,
 # the one the report is about (every such message of five words or fewer in the labelled sets is an emergency).
-SOMEONE_HERE = HERE_NOW + phrases("""
+# "hes in my yard", "shes at the door", "theyre behind me": the phrases above that start with "is", said of someone
+HERE_NOW_SAID_OF = tuple((who,) + phrase[1:] for phrase in HERE_NOW if phrase[0] == "is"
+                         for who in ("hes", "shes", "theyre"))
+SOMEONE_HERE = HERE_NOW + HERE_NOW_SAID_OF + phrases("""
 estan aqui, hes here, he is here, shes here, she is here, theyre here, they are here, estan afuera, hes outside,
-theyre outside, ya me vio, ya me vieron
+theyre outside, ya me vio, ya me vieron, donde estoy, where i am, where im at
 """)
 HABITUAL = frozenset("""
 always siempre every cada todos todas diario usually sometimes aveces normally often seguido mondays tuesdays
@@ -299,7 +305,10 @@ fights, rooster fighting
 """)
 # "estoy bien" / "I'm ok" at the end of the message or of a clause (not "estoy bien asustada").
 SAFE_NOW = phrases("estoy bien, estamos bien, a salvo, estoy a salvo, estamos a salvo, im ok, im okay, im fine, im safe, "
-                   "we are ok, were ok, were fine, we are fine, were safe, we are safe, i am ok, i am fine, i am safe")
+                   "we are ok, were ok, were fine, we are fine, were safe, we are safe, i am ok, i am fine, i am safe, "
+                   # said of the one who was hurt ("hes ok now they stitched him up", "ya esta bien gracias a dios")
+                   "hes ok, hes okay, hes fine, shes ok, shes okay, shes fine, he is ok, he is fine, she is ok, she is "
+                   "fine, theyre ok, theyre fine, they are ok, they are fine, ya esta bien, ya estan bien")
 SAFE_NOW_NEXT = frozenset("gracias thanks now ahora ahorita ya".split())  # not "pero ...": more may follow
 DANGER = frozenset("""
 kick kicked shooting shoot stab

@@ -10,21 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .lexicon import (ACK_EMOJI, ACK_PHRASES, ACK_WORDS, ANIMAL_FIGHTS, AWAY_NOW, BACK_NOW, BACK_SETTLED, CALLED_911,
-                      CALL_911, CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DEPENDANTS,
-                      DETERMINED_PHRASES, DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS, FOR_SALE,
-                      FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL, HABIT_PHRASES,
-                      HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, HERE_NOW, HOW_TO_STOP, IMMEDIATE,
-                      IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES, LANG_ES_PHRASES,
-                      LATER, LIFE_PHRASES, LINE_QUESTION_PHRASES, LONG_AGO, NOT_MISSPELLINGS, NOT_URGENT, NOW_PHRASES,
-                      NOW_WORDS, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS, PLEA_WHOLE, PRESENT,
-                      QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW, SAFE_NOW_NEXT, SELLING,
-                      SEND_ME_NOT, SEND_ME_NOT_TAIL, SHORT_WORD_LANGUAGE, SOMEONE_HERE, SPANISH_ONLY, SPANISH_WORDS,
-                      SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE, STOP_PHRASES, STOP_WHOLE, STORED_WEAPON,
-                      STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES, URGENCY_PHRASES,
-                      WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL, YES_WHOLE, phrases)
+                      CALL_911, CRIME_PHRASES, CRIME_STEMS, CRIME_WORDS, DANGER, DANGER_STEMS, DATED_PHRASES,
+                      DEPENDANTS, DETERMINED_PHRASES, DONT_KNOW_WHOLE, EMERGENCY_WHOLE, ENGLISH_ONLY, ENGLISH_WORDS,
+                      FOR_SALE, FOUND_PHRASES, GONE_PHRASES, GONE_WORDS, GREET_PHRASES, GREET_WORDS, HABITUAL,
+                      HABIT_PHRASES, HELP_ARRIVED, HELP_HOWTO, HELP_PHRASES, HELP_WHOLE, HERE_NOW, HOW_TO_STOP,
+                      IMMEDIATE, IMMIGRATION_PHRASES, IMMIGRATION_WORDS, INTRODUCTION_PHRASES, LANG_EN_PHRASES,
+                      LANG_ES_PHRASES, LATER, LIFE_PHRASES, LINE_QUESTION_PHRASES, LONG_AGO, NOT_MISSPELLINGS,
+                      NOT_URGENT, NOW_PHRASES, NOW_WORDS, NO_LANGUAGE_WORDS, PASSED_PHRASES, PAST, PERSON_WORDS,
+                      PLEA_WHOLE, PRESENT, QUESTION_WORDS, RELATIVE_WORDS, REPORT_WORDS, REQUEST_PHRASES, SAFE_NOW,
+                      SAFE_NOW_NEXT, SELLING, SEND_ME_NOT, SEND_ME_NOT_TAIL, SHORT_WORD_LANGUAGE, SOMEONE_HERE,
+                      SPANISH_ONLY, SPANISH_WORDS, SPEECH_DESCRIBED, STILL_PHRASES, STILL_THERE, STOP_PHRASES,
+                      STOP_WHOLE, STORED_WEAPON, STREET_TYPES, STREET_TYPES_FIRST, TENSE_ONLY, TOPIC_911_PHRASES,
+                      URGENCY_PHRASES, WANTS_EN_PHRASES, WANTS_ES_PHRASES, WEAPONS, WEAPON_THREATS, WOULD_NOT_CALL,
+                      YES_WHOLE, phrases)
 from .matching import contains_any_phrase, normalise, phrase_index, phrase_spans
 from .model import LocalVocabulary, Phrase
 
@@ -142,7 +143,7 @@ _ALL_WORDS = Vocabulary(
                        WANTS_EN_PHRASES, WANTS_ES_PHRASES, PASSED_PHRASES, SAFE_NOW, ACK_PHRASES,
                        INTRODUCTION_PHRASES, DETERMINED_PHRASES, FOR_SALE, NOT_URGENT, STILL_PHRASES, STORED_WEAPON,
                        ANIMAL_FIGHTS, BACK_NOW, HERE_NOW, DONT_KNOW_WHOLE, SOMEONE_HERE, SPEECH_DESCRIBED,
-                       HABIT_PHRASES, HOW_TO_STOP, SEND_ME_NOT, NOW_WORDS, AWAY_NOW)
+                       HABIT_PHRASES, HOW_TO_STOP, SEND_ME_NOT, NOW_WORDS, AWAY_NOW, DATED_PHRASES)
        for phrase in group for w in phrase},
     plain=SPANISH_WORDS | ENGLISH_WORDS | NOT_MISSPELLINGS,
 )
@@ -365,7 +366,7 @@ def is_emergency(text: str, strict: bool = False, local: LocalVocabulary | None 
     strict (while an interview question waits): a weapon named in a description is not enough.
     local: the flow's own vocabulary (slang read as the standard words, streets set aside)."""
     words = words_of(text, local)
-    return (_is_emergency(words, strict, _now_aside(text, local)) or shouts_for_help(text)) \
+    return (_is_emergency(words, strict, _clauses(text, local)) or shouts_for_help(text)) \
         and not talks_about_911(text, words)
 
 
@@ -435,15 +436,14 @@ def pleads_for_help(text: str, local: LocalVocabulary | None = None) -> bool:
     return _is_whole(_core(words_of(text, local)), PLEA_WHOLE)
 
 
-_NOW_WORD_SET = frozenset(w for phrase in NOW_WORDS for w in phrase)
 _EVENT_NOW = tuple(phrase for phrase in NOW_PHRASES if phrase not in NOW_WORDS)  # "esta pasando", "acaban de"
 
 
-def _now_aside(text: str, local: LocalVocabulary | None) -> bool:
+def _now_aside(clauses: Sequence[Sequence[str]]) -> bool:
     """A dated danger, and a "now" only in other clauses that name no danger, crime, presence or plea: the now is about
     something else ("my husband hit me on saturday. hes at work right now", "me golpeo ayer, ahorita estoy con mi
     mama"), so the danger keeps its date."""
-    clauses = [c for c in _clauses(text, local) if c]
+    clauses = [c for c in clauses if c]
     dated = any(w in _DATED_ONCE and not (i and c[i - 1] in HABITUAL) for c in clauses for i, w in enumerate(c))
     if len(clauses) < 2 or not dated:  # "el sabado", not "every weekend"
         return False
@@ -455,7 +455,8 @@ def _only_the_time_is_now(clause: list[str]) -> bool:
     """The clause's now is a bare time word in a clause that says the writer is safe or elsewhere, the other is away
     or nothing is happening (lexicon.AWAY_NOW), and names no danger, crime, presence or plea ("right now hes in the
     store", "ahorita estoy con el y no deja de sangrar" are not such clauses)."""
-    rest = [w for w in clause if w not in _NOW_WORD_SET]
+    now_at = {i for start, end in phrase_spans(clause, NOW_WORDS) for i in range(start, end)}
+    rest = [w for i, w in enumerate(clause) if i not in now_at]  # "ahorita" is also a word that calls for help
     return (_has_phrase(clause, AWAY_NOW) and not (_has_phrase(clause, _EVENT_NOW) or _back_now(clause))
             and not any(w in DANGER or w.startswith(DANGER_STEMS) for w in rest) and not _describes_crime(rest)
             and not (_has_phrase(clause, SOMEONE_HERE) or _has_phrase(clause, STILL_PHRASES)
@@ -463,14 +464,17 @@ def _only_the_time_is_now(clause: list[str]) -> bool:
                      or _has_phrase(clause, URGENCY_PHRASES)))
 
 
-def _is_emergency(words: list[str], strict: bool = False, now_aside: bool = False) -> bool:
+def _is_emergency(words: list[str], strict: bool = False, clauses: Sequence[Sequence[str]] = ()) -> bool:
+    """Danger now in these words; clauses are the message's, split at punctuation, where the caller has them."""
     if not words:
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
     passed = _danger_passed(words)
-    now = (_has_phrase(words, NOW_PHRASES) or _back_now(words)) and not passed and not now_aside
-    past = (not PAST.isdisjoint(words) and not now and not _happening(words)) or passed
+    aside = _now_aside(clauses)
+    now = (_has_phrase(words, NOW_PHRASES) or _back_now(words)) and not passed and not aside
+    earlier = _has_phrase(words, DATED_PHRASES)  # "this morning"
+    past = ((not PAST.isdisjoint(words) or earlier) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
     calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
         "911" in words and not (REPORT_WORDS & set(words)) and not _has_phrase(words, CALLED_911)
@@ -479,9 +483,9 @@ def _is_emergency(words: list[str], strict: bool = False, now_aside: bool = Fals
     # tense alone does not ("atropellaron a un niño y el carro se fue, era rojo")
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line)) and not _has_phrase(words, HELP_ARRIVED)
-    dated = not _DATED_PAST.isdisjoint(words) and not now and not _happening(words)  # "ayer", not "era"
+    dated = (not _DATED_PAST.isdisjoint(words) or earlier) and not now and not _happening(words)  # not "era"
     if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words) or (
-            (_offender_here(words) or _here_in_few_words(words)) and not passed):
+            (_offender_here(words) or _here_in_few_words(words) or _here_right_now(clauses)) and not passed):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
@@ -494,7 +498,9 @@ def _is_emergency(words: list[str], strict: bool = False, now_aside: bool = Fals
     if reporting and not (asks_help or now or {"now", "ya"} & set(words)):
         return False
     # "ayudaaa se metieron a la casa", "acaban de asaltar la tienda"
-    if crime and (now or (asks_help and not strict and not reporting)):
+    doing_now = _has_phrase(words, NOW_WORDS) and not (passed or aside) and any(  # "they robbing the gas station rn"
+        w.endswith(_PROGRESSIVE) and (w in CRIME_WORDS or w.startswith(CRIME_STEMS)) for w in words)
+    if crime and (now or doing_now or (asks_help and not strict and not reporting)):
         return True
     if not danger:
         return False
@@ -532,6 +538,27 @@ def _here_in_few_words(words: list[str]) -> bool:
                                    for start, _ in phrase_spans(words, SOMEONE_HERE))
 
 
+def _here_right_now(clauses: Sequence[Sequence[str]]) -> bool:
+    """A clause that says someone is here, and that it is now or again ("But honestly he's outside my window right
+    now", "the man i told u about from yesterday is in my yard right now", "hes behind me AGAIN"): in a message of any length, as _here_in_few_words is
+    in a short one. Not a child, a relative, help or immigration agents ("ICE is outside my building right now" asks
+    about the policy), not "no", not as a habit, nor in a message that says someone is safe ("shes at my house now,
+    safe")."""
+    if any(_SAFE & set(clause) for clause in clauses):
+        return False
+    for clause in clauses:
+        words = list(clause)
+        if (_has_phrase(words, NOW_PHRASES) or _has_phrase(words, NOW_WORDS) or _has_phrase(words, _AGAIN)) \
+                and HABITUAL.isdisjoint(words) \
+                and DEPENDANTS.isdisjoint(words) and _HELPERS.isdisjoint(words) \
+                and IMMIGRATION_WORDS.isdisjoint(words) and any(start == 0 or words[start - 1] not in ("no", "not")
+                                                                for start, _ in phrase_spans(words, SOMEONE_HERE)):
+            return True
+    return False
+
+
+_SAFE = frozenset("safe salvo".split())
+_AGAIN = phrases("again, otra vez, de nuevo")  # "hes behind me AGAIN": someone here again is here now
 _HELPERS = frozenset("policia police cops cop patrulla ambulancia ambulance paramedicos paramedics".split())
 
 
@@ -865,7 +892,7 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    if (_is_emergency(words, now_aside=_now_aside(text, local)) or shouts_for_help(text)
+    if (_is_emergency(words, clauses=_clauses(text, local)) or shouts_for_help(text)
             or pleads_for_help(text, local)) and not talks_about_911(text, words):
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words, local=local):

@@ -142,7 +142,12 @@ def available() -> bool:
     return head() is not None and memory() is not None
 
 
-@lru_cache(maxsize=4096)
+# Readings a process remembers, more than there are labelled messages (about 13,000): the safety gate replays them all
+# before a publish, and a smaller cache would forget each before the next replay (at most ~20 MB).
+REMEMBERED = 32768
+
+
+@lru_cache(maxsize=REMEMBERED)
 def meaning_log_probs(text: str) -> dict[str, float] | None:
     """The meaning model's log-probability of each intent for a message (the head's and the memory's, added and
     normalised); None where it is not available."""

@@ -10,7 +10,7 @@ from bot.engine.nlu import words_of
 
 from .intent_model import MIN_MARGIN, best, load, model, opt_out_margin
 from .language import best_guess, detector, language_hint
-from .meaning import available, meaning_log_probs
+from .meaning import REMEMBERED, available, meaning_log_probs
 
 # Naive Bayes margins below this also ask the meaning model (~12 ms) ...
 MEANING_BELOW = 30.0
@@ -49,7 +49,7 @@ def load_models(cache_dir: str | None = None) -> None:
     classify("hola, buenas noches")  # the first detection and scoring warm their own caches (~4 ms)
 
 
-@lru_cache(maxsize=4096)  # hints() and intent_only() can ask about the same message
+@lru_cache(maxsize=REMEMBERED)  # hints() and intent_only() ask about the same message, the safety gate about all
 def guess(text: str) -> tuple[str | None, float]:
     """(intent, margin) of the models (_guess); a sense of danger that comes only from the word "911" in a message that
     only talks about 911 ("mi hijo quiere ser operador del 911", "is it safe for her to call 911?") is not kept: both

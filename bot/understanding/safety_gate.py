@@ -18,6 +18,7 @@ from bot.engine import EmergencyShown, Flow, Inbound, OptedOut, advance, nlu
 from bot.engine.engine import start
 
 from .evaluation import Example, read_examples
+from .meaning import REMEMBERED
 from .models import hints, intent_only, stop_hint
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,7 +56,7 @@ def labelled_examples() -> tuple[Example, ...]:
     return tuple(seen.values())
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=REMEMBERED)
 def _hints(text: str, full: bool) -> tuple[str | None, str | None, float, float]:
     language, intent, margin = hints(text) if full else intent_only(text)
     return language, intent, margin, stop_hint(text) if full else 0.0
