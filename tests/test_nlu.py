@@ -207,6 +207,7 @@ def test_a_danger_dated_earlier_today_or_told_as_over_for_the_one_hurt_is_a_repo
     ("dark blue sedan... and hes behind me AGAIN, i keep turning", True),      # again: here now
     ("Era moreno, alto... y acaba de entrar a la lavanderia donde estoy", True),
     ("he came to my job again last week", False),
+    ("My sister's boyfriend hit her so hard she passed out. She's at my moms now, awake and ok.", False),  # the one hurt
     ("my son is outside right now playing", False),                       # a child
     ("the police is here right now thank god", False),                     # help
     ("ICE is outside my building right now knocking on doors, do i have to open?", False),  # about the policy
@@ -655,6 +656,9 @@ SETS = [
     # written blind in session 13, measured once before any change (first looks: intent 98.8 / 95.0 %, emergencies
     # 100 / 100 %, false alarms mid-interview 3.3 / 9.1 %), then joined the training data
     ("fortyninth", 0.99, 0.99, 1.0), ("fiftieth", 0.99, 0.97, 1.0),
+    # written blind at the end of session 13, measured once with commit 9db9479 (the estimate: intent 99.2 / 96.2 %,
+    # emergencies 100 / 100 %, false alarms mid-interview 0 / 5.5 %), then joined the training data
+    ("fiftyfirst", 0.99, 0.99, 1.0), ("fiftysecond", 0.99, 0.98, 1.0),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and

@@ -542,9 +542,10 @@ def _here_right_now(clauses: Sequence[Sequence[str]]) -> bool:
     """A clause that says someone is here, and that it is now or again ("But honestly he's outside my window right
     now", "the man i told u about from yesterday is in my yard right now", "hes behind me AGAIN"): in a message of any length, as _here_in_few_words is
     in a short one. Not a child, a relative, help or immigration agents ("ICE is outside my building right now" asks
-    about the policy), not "no", not as a habit, nor in a message that says someone is safe ("shes at my house now,
-    safe")."""
-    if any(_SAFE & set(clause) for clause in clauses):
+    about the policy), not "no", not as a habit, nor in a message that says someone is safe or ok ("shes at my house
+    now, safe", "She's at my moms now, awake and ok": the one who was hurt)."""
+    if any(_SAFE & set(clause) or _has_phrase(list(clause), SAFE_NOW) or _has_phrase(list(clause), _AND_OK)
+           for clause in clauses):
         return False
     for clause in clauses:
         words = list(clause)
@@ -558,6 +559,7 @@ def _here_right_now(clauses: Sequence[Sequence[str]]) -> bool:
 
 
 _SAFE = frozenset("safe salvo".split())
+_AND_OK = phrases("and ok, and okay, and fine, y bien")  # "She's at my moms now, awake and ok"
 _AGAIN = phrases("again, otra vez, de nuevo")  # "hes behind me AGAIN": someone here again is here now
 _HELPERS = frozenset("policia police cops cop patrulla ambulancia ambulance paramedicos paramedics".split())
 
