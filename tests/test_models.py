@@ -134,6 +134,21 @@ def test_a_sense_of_danger_that_comes_only_from_the_word_911_in_a_question_about
     models.guess.cache_clear()
 
 
+def test_danger_the_models_read_only_in_what_a_question_about_911_supposes_is_not_kept(monkeypatch):
+    """"si veo a alguien con pistola ..." only supposes the gun: the models are asked about what is said outside it."""
+    asked: list[str] = []
+
+    def models_read(text: str) -> tuple[str, float]:
+        asked.append(text)
+        return ("emergency", 20.0) if "pistola" in text or "911" in text else ("help", 9.0)
+    monkeypatch.setattr(models, "_guess", models_read)
+    models.guess.cache_clear()
+    text = "si veo a alguien con pistola en la calle es para el 911 o para aqui?"
+    assert models.guess(text) == ("help", 9.0)
+    assert "pistola" not in asked[1] and "911" not in asked[1]
+    models.guess.cache_clear()
+
+
 def test_danger_the_models_still_see_without_the_word_911_is_kept():
     text = "he is choking and not breathing, 911 says they are coming, what do i do?"
     assert models.guess(text)[0] == "emergency"

@@ -366,7 +366,7 @@ def is_emergency(text: str, strict: bool = False, local: LocalVocabulary | None 
     strict (while an interview question waits): a weapon named in a description is not enough.
     local: the flow's own vocabulary (slang read as the standard words, streets set aside)."""
     words = words_of(text, local)
-    return (_is_emergency(words, strict, _clauses(text, local)) or shouts_for_help(text)) \
+    return (_is_emergency(words, strict, _Message(text, local)) or shouts_for_help(text)) \
         and not talks_about_911(text, words)
 
 
@@ -389,7 +389,7 @@ def talks_about_911(text: str, words: list[str] | None = None, local: LocalVocab
     if not (conditional or _is_question(text, words) or _has_phrase(words, LINE_QUESTION_PHRASES)
             or _has_phrase(words, TOPIC_911_PHRASES) or _LAUGH.search(text)):
         return False
-    said = _outside_conditions(text, local)
+    said = said_outside_conditions(text, local)
     rest = [w for w in said if w not in _ABOUT_911 and w not in _CALLING]
     return not (_is_emergency(rest) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
 
@@ -400,7 +400,7 @@ _LAUGH = re.compile(r"\b(?:j[aeiou](?:j[aeiou])+|h[ae](?:h[ae])+|lol+|lmao|xd)\b
 _SENTENCE_END = re.compile(r"[.,?!¿¡;:\n]+")  # sentences and clauses
 
 
-def _outside_conditions(text: str, local: LocalVocabulary | None) -> list[str]:
+def said_outside_conditions(text: str, local: LocalVocabulary | None = None) -> list[str]:
     """The words of each sentence or clause before its first "if" / "si" / "when": what the writer says is so,
     without what they only suppose."""
     said: list[str] = []
@@ -444,14 +444,14 @@ def _now_aside(clauses: Sequence[Sequence[str]]) -> bool:
     something else ("my husband hit me on saturday. hes at work right now", "me golpeo ayer, ahorita estoy con mi
     mama"), so the danger keeps its date."""
     clauses = [c for c in clauses if c]
-    dated = any(w in _DATED_ONCE and not (i and c[i - 1] in HABITUAL) for c in clauses for i, w in enumerate(c))
-    if len(clauses) < 2 or not dated:  # "el sabado", not "every weekend"
+    said_now = [c for c in clauses if _has_phrase(c, NOW_PHRASES) or _back_now(c)]
+    if len(clauses) < 2 or not said_now:
         return False
-    said_now = [c for c in clauses if _has_phrase(c, NOW_PHRASES) or _back_now(list(c))]
-    return bool(said_now) and all(_only_the_time_is_now(list(c)) for c in said_now)
+    dated = any(w in _DATED_ONCE and not (i and c[i - 1] in HABITUAL) for c in clauses for i, w in enumerate(c))
+    return dated and all(_only_the_time_is_now(c) for c in said_now)  # "el sabado", not "every weekend"
 
 
-def _only_the_time_is_now(clause: list[str]) -> bool:
+def _only_the_time_is_now(clause: Sequence[str]) -> bool:
     """The clause's now is a bare time word in a clause that says the writer is safe or elsewhere, the other is away
     or nothing is happening (lexicon.AWAY_NOW), and names no danger, crime, presence or plea ("right now hes in the
     store", "ahorita estoy con el y no deja de sangrar" are not such clauses)."""
@@ -464,15 +464,30 @@ def _only_the_time_is_now(clause: list[str]) -> bool:
                      or _has_phrase(clause, URGENCY_PHRASES)))
 
 
-def _is_emergency(words: list[str], strict: bool = False, clauses: Sequence[Sequence[str]] = ()) -> bool:
-    """Danger now in these words; clauses are the message's, split at punctuation, where the caller has them."""
+@dataclass(frozen=True)
+class _Message:
+    """A message's text and the flow's local vocabulary, for the readings that need its clauses (split at punctuation,
+    read only when a now or someone here is in the words: most messages never pay for the split)."""
+
+    text: str = ""
+    local: LocalVocabulary | None = None
+
+    @property
+    def clauses(self) -> tuple[tuple[str, ...], ...]:
+        """The normalised words of each clause (_clauses, cached)."""
+        return _clauses(self.text, self.local) if self.text else ()
+
+
+def _is_emergency(words: list[str], strict: bool = False, message: _Message = _Message()) -> bool:
+    """Danger now in these words; message is theirs, where the caller has it (for the readings clause by clause)."""
     if not words:
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
     passed = _danger_passed(words)
-    aside = _now_aside(clauses)
-    now = (_has_phrase(words, NOW_PHRASES) or _back_now(words)) and not passed and not aside
+    now_said = _has_phrase(words, NOW_PHRASES) or _back_now(words)
+    aside = now_said and _now_aside(message.clauses)
+    now = now_said and not passed and not aside
     earlier = _has_phrase(words, DATED_PHRASES)  # "this morning"
     past = ((not PAST.isdisjoint(words) or earlier) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
@@ -485,7 +500,8 @@ def _is_emergency(words: list[str], strict: bool = False, clauses: Sequence[Sequ
                    or (_urgent_now(words) and not asks_about_line)) and not _has_phrase(words, HELP_ARRIVED)
     dated = (not _DATED_PAST.isdisjoint(words) or earlier) and not now and not _happening(words)  # not "era"
     if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words) or (
-            (_offender_here(words) or _here_in_few_words(words) or _here_right_now(clauses)) and not passed):
+            (_offender_here(words) or _here_in_few_words(words)
+             or (_has_phrase(words, SOMEONE_HERE) and _here_right_now(message.clauses))) and not passed):
         return True
     danger = [w for w in words if w in DANGER or w.startswith(DANGER_STEMS)]
     crime = _describes_crime(words)
@@ -544,11 +560,11 @@ def _here_right_now(clauses: Sequence[Sequence[str]]) -> bool:
     in a short one. Not a child, a relative, help or immigration agents ("ICE is outside my building right now" asks
     about the policy), not "no", not as a habit, nor in a message that says someone is safe or ok ("shes at my house
     now, safe", "She's at my moms now, awake and ok": the one who was hurt)."""
-    if any(_SAFE & set(clause) or _has_phrase(list(clause), SAFE_NOW) or _has_phrase(list(clause), _AND_OK)
-           for clause in clauses):
+    here = [clause for clause in clauses if _has_phrase(clause, SOMEONE_HERE)]
+    if not here or any(_SAFE & set(clause) or _has_phrase(clause, SAFE_NOW) or _has_phrase(clause, _AND_OK)
+                       for clause in clauses):
         return False
-    for clause in clauses:
-        words = list(clause)
+    for words in here:
         if (_has_phrase(words, NOW_PHRASES) or _has_phrase(words, NOW_WORDS) or _has_phrase(words, _AGAIN)) \
                 and HABITUAL.isdisjoint(words) \
                 and DEPENDANTS.isdisjoint(words) and _HELPERS.isdisjoint(words) \
@@ -894,7 +910,7 @@ def _by_rules(text: str, hint: str | None, intent_hint: str | None, local: Local
     facts = {"describes_crime": crime and len(words) >= 3, "mentions_immigration": immigration}
     if not words:
         return Understanding(language, "other")
-    if (_is_emergency(words, clauses=_clauses(text, local)) or shouts_for_help(text)
+    if (_is_emergency(words, message=_Message(text, local)) or shouts_for_help(text)
             or pleads_for_help(text, local)) and not talks_about_911(text, words):
         return Understanding(language, "emergency", **facts)
     if _is_stop(text, words, local=local):

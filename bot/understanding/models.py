@@ -51,12 +51,13 @@ def load_models(cache_dir: str | None = None) -> None:
 
 @lru_cache(maxsize=REMEMBERED)  # hints() and intent_only() ask about the same message, the safety gate about all
 def guess(text: str) -> tuple[str | None, float]:
-    """(intent, margin) of the models (_guess); a sense of danger that comes only from the word "911" in a message that
-    only talks about 911 ("mi hijo quiere ser operador del 911", "is it safe for her to call 911?") is not kept: both
-    models learnt the word from real emergencies, so then they are asked about the rest of the message."""
+    """(intent, margin) of the models (_guess); a sense of danger that comes only from the word "911", or from what a
+    condition only supposes, in a message that only talks about 911 ("mi hijo quiere ser operador del 911", "si veo
+    a alguien con pistola en la calle es para el 911 o para aqui?") is not kept: both models learnt such words from
+    real emergencies, so then they are asked about what the message says outside its conditions, without 911."""
     intent, margin = _guess(text)
     if intent == "emergency" and nlu.talks_about_911(text):
-        without_911 = _guess(_911.sub(" ", text))
+        without_911 = _guess(_911.sub(" ", " ".join(nlu.said_outside_conditions(text))))
         if without_911[0] != "emergency":
             return without_911
     return intent, margin
