@@ -147,11 +147,11 @@ llevo, la ambulancia se lo llevo, la ambulancia se la llevo, paramedics already 
 """)
 # Past-tense verbs alone ("el carro se fue, era rojo", "he was wearing a hoodie"): they describe, they do not date a
 # cry for help or a life in danger the way "ayer" or "last week" do (nlu._is_emergency).
+TENSE_ONLY = frozenset("was were had did happened used era eran estaba estaban fue fueron tenia tenian paso pasaron"
+                       .split())
 # Earlier today, told as a time of day: it dates an event as PAST's words do ("pulled a gun on me this morning").
 DATED_PHRASES = phrases("this morning, earlier today, this afternoon, esta manana, hoy en la manana, hoy temprano, "
                         "esta madrugada, en la madrugada, hoy en la madrugada, this past")
-TENSE_ONLY = frozenset("was were had did happened used era eran estaba estaban fue fueron tenia tenian paso pasaron"
-                       .split())
 # Someone's life in danger now, whatever the cause (medical, fire, confinement, an intruder; cries for help heard
 # nearby; being surrounded).
 LIFE_PHRASES = phrases("""
@@ -159,8 +159,9 @@ oigo gritar, oigo gritos, oigo que grita, escucho gritos, escucho gritar, se oye
 auxilio, gritando ayuda, grita pidiendo ayuda, gritando pidiendo ayuda, gritar pidiendo ayuda, hear screaming, hear
 someone screaming, hear a woman screaming, hear a man screaming, hear a kid screaming, hear a child screaming, i hear
 screams, hear screams, hear yelling for help, screaming for help, yelling for help, crying for help, calling for help,
-me estan rodeando, nos estan rodeando, me rodearon, nos rodearon, me tienen rodeado, me tienen rodeada, nos tienen rodeados, estan rodeando a, im
-surrounded, we are surrounded, were surrounded, surrounding me, surrounding us, surrounded me, surrounded us,
+me estan rodeando, nos estan rodeando, me rodearon, nos rodearon, me tienen rodeado, me tienen rodeada, nos tienen
+rodeados, estan rodeando a, im surrounded, we are surrounded, were surrounded, surrounding me, surrounding us,
+surrounded me, surrounded us,
 inside now, are inside, they are inside, estan adentro, estan dentro,
 inside my house, in my house, man inside, someone inside, somebody inside, dentro de mi casa, adentro de mi casa,
 overdosing, not responding, no responde, se esta muriendo, is dying, se muere, naloxona, naloxone, narcan,

@@ -556,17 +556,17 @@ def _here_in_few_words(words: list[str]) -> bool:
 
 def _here_right_now(clauses: Sequence[Sequence[str]]) -> bool:
     """A clause that says someone is here, and that it is now or again ("But honestly he's outside my window right
-    now", "the man i told u about from yesterday is in my yard right now", "hes behind me AGAIN"): in a message of any length, as _here_in_few_words is
-    in a short one. Not a child, a relative, help or immigration agents ("ICE is outside my building right now" asks
-    about the policy), not "no", not as a habit, nor in a message that says someone is safe or ok ("shes at my house
-    now, safe", "She's at my moms now, awake and ok": the one who was hurt)."""
+    now", "the man i told u about from yesterday is in my yard right now", "hes behind me AGAIN"): in a message of
+    any length, as _here_in_few_words is in a short one. Not a child, a relative, help or immigration agents ("ICE
+    is outside my building right now" asks about the policy), not "no", not as a habit, nor in a message that says
+    someone is safe or ok ("shes at my house now, safe", "She's at my moms now, awake and ok": the one who was
+    hurt)."""
     here = [clause for clause in clauses if _has_phrase(clause, SOMEONE_HERE)]
     if not here or any(_SAFE & set(clause) or _has_phrase(clause, SAFE_NOW) or _has_phrase(clause, _AND_OK)
                        for clause in clauses):
         return False
     for words in here:
-        if (_has_phrase(words, NOW_PHRASES) or _has_phrase(words, NOW_WORDS) or _has_phrase(words, _AGAIN)) \
-                and HABITUAL.isdisjoint(words) \
+        if _has_phrase(words, _NOW_OR_AGAIN) and HABITUAL.isdisjoint(words) \
                 and DEPENDANTS.isdisjoint(words) and _HELPERS.isdisjoint(words) \
                 and IMMIGRATION_WORDS.isdisjoint(words) and any(start == 0 or words[start - 1] not in ("no", "not")
                                                                 for start, _ in phrase_spans(words, SOMEONE_HERE)):
@@ -576,7 +576,8 @@ def _here_right_now(clauses: Sequence[Sequence[str]]) -> bool:
 
 _SAFE = frozenset("safe salvo".split())
 _AND_OK = phrases("and ok, and okay, and fine, y bien")  # "She's at my moms now, awake and ok"
-_AGAIN = phrases("again, otra vez, de nuevo")  # "hes behind me AGAIN": someone here again is here now
+# "hes behind me AGAIN": someone here again is here now
+_NOW_OR_AGAIN = NOW_PHRASES + NOW_WORDS + phrases("again, otra vez, de nuevo")
 _HELPERS = frozenset("policia police cops cop patrulla ambulancia ambulance paramedicos paramedics".split())
 
 
