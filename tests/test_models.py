@@ -75,8 +75,22 @@ def test_a_meaning_model_sure_of_something_else_outweighs_naive_bayess_unsure_da
 
 @pytest.mark.parametrize("text", ["7", "hurry", "en casa", "no se", "gorra roja"])
 def test_fragments_of_fewer_than_three_words_are_left_to_naive_bayes(meaning_says, text):
-    """e5 reads sentences; one or two words are naive Bayes's (models.MEANING_MIN_WORDS)."""
-    asked = meaning_says({**SURE, "other": -30.0, "emergency": 0.0})
+    """e5 reads sentences; one or two words are naive Bayes's (models.MEANING_MIN_WORDS): e5 adds no danger to them."""
+    meaning_says({**SURE, "other": -30.0, "emergency": 0.0})
+    assert models.guess(text) == intent_model.guess(text)
+
+
+@pytest.mark.parametrize("text", ["hurry", "no se"])
+def test_but_naive_bayess_unsure_danger_in_a_fragment_is_checked_by_the_meaning_model(meaning_says, text):
+    intent, margin = _nb(text)
+    assert intent == "emergency" and margin < models.MEANING_BELOW
+    asked = meaning_says(SURE)
+    assert models.guess(text)[0] == "other" and asked == [text]
+
+
+@pytest.mark.parametrize("text", ["7", "en casa", "gorra roja"])
+def test_and_only_that(meaning_says, text):
+    asked = meaning_says(SURE)
     assert models.guess(text) == intent_model.guess(text) and asked == []
 
 
@@ -96,6 +110,7 @@ def test_no_words_no_opinion(meaning_says):
 # --- the opt-out margin: naive Bayes's, raised to the asking threshold when the meaning model reads an opt-out ----
 
 OPT_OUT = {**SURE, "other": -30.0, "stop": 0.0}
+QUESTION = {**SURE, "other": -30.0, "help": 0.0}
 
 
 def test_an_opt_out_naive_bayes_only_half_hears_makes_the_line_ask(meaning_says, monkeypatch):
@@ -104,11 +119,17 @@ def test_an_opt_out_naive_bayes_only_half_hears_makes_the_line_ask(meaning_says,
     assert models.stop_hint("lose my number") == nlu.MODEL_MAYBE_STOP and asked == ["lose my number"]
 
 
-@pytest.mark.parametrize("margin", [-40.0, 25.0])
-def test_the_meaning_model_is_not_asked_when_naive_bayes_is_sure_either_way(meaning_says, monkeypatch, margin):
-    monkeypatch.setattr(models, "opt_out_margin", lambda text: margin)
+def test_the_meaning_model_is_not_asked_when_naive_bayes_is_sure_of_no_opt_out(meaning_says, monkeypatch):
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: -40.0)
     asked = meaning_says(OPT_OUT)
-    assert models.stop_hint("whatever it says") == margin and asked == []
+    assert models.stop_hint("whatever it says") == -40.0 and asked == []
+
+
+def test_nor_when_naive_bayes_and_the_intent_model_both_hear_an_opt_out(meaning_says, monkeypatch):
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: 25.0)
+    monkeypatch.setattr(models, "_guess", lambda text: ("stop", 40.0))
+    asked = meaning_says(QUESTION)
+    assert models.stop_hint("whatever it says") == 25.0 and asked == []
 
 
 @pytest.mark.parametrize("opinion", [SURE, {**SURE, "stop": -0.5}, None])  # something else, not sure, no model
@@ -116,6 +137,29 @@ def test_otherwise_the_opt_out_margin_is_naive_bayess(meaning_says, monkeypatch,
     monkeypatch.setattr(models, "opt_out_margin", lambda text: 2.0)
     meaning_says(opinion)
     assert models.stop_hint("get me off this thing") == 2.0
+
+
+def test_an_opt_out_only_naive_bayess_opt_out_model_hears_in_a_question_about_the_line_is_not_asked(meaning_says,
+                                                                                                   monkeypatch):
+    """ "who reads these texts?": the opt-out model hears "these texts", the intent and meaning models a question."""
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: 15.0)
+    monkeypatch.setattr(models, "_guess", lambda text: ("help", 40.0))
+    asked = meaning_says(QUESTION)
+    assert models.stop_hint("who reads these texts?") == 0.0 and asked == ["who reads these texts?"]
+
+
+@pytest.mark.parametrize("intent, opinion", [
+    ("stop", QUESTION),                                                 # the intent model hears an opt-out too
+    (None, QUESTION),                                                   # the intent model is not sure
+    ("help", {**QUESTION, "stop": -models.MEANING_NOT_STOP_MARGIN + 0.5}),  # the meaning model is not sure enough
+    ("help", OPT_OUT),                                                  # the meaning model hears an opt-out
+    ("help", None),                                                     # no meaning model here
+])
+def test_otherwise_the_opt_out_model_makes_the_line_ask(meaning_says, monkeypatch, intent, opinion):
+    monkeypatch.setattr(models, "opt_out_margin", lambda text: 15.0)
+    monkeypatch.setattr(models, "_guess", lambda text: (intent, 40.0))
+    meaning_says(opinion)
+    assert models.stop_hint("please remove these texts") == 15.0
 
 
 def test_a_sense_of_danger_that_comes_only_from_the_word_911_in_a_question_about_it_is_not_kept(monkeypatch):
