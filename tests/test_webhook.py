@@ -68,8 +68,9 @@ def test_query_string_is_part_of_the_signed_url(client):
     ("😀🙏🏽", "Responda 1 para ESPAÑOL"),                   # emoji only
     ("hola\x00\x07 amigo\r\n", "Hola. Esta es la línea"),  # NUL and control characters
     ("{{7*7}} %{code} ${x}", "Reply 2 for ENGLISH"),       # template syntax is just text
-    # markup is only text; "alert" is a word of many opt-outs ("no more alerts"), so the line asks, in both languages
-    ("<script>alert(1)</script>", "Reply STOP. If not, just keep writing"),
+    # markup is only text: "alert" alone is no opt-out (the intent and meaning models both read something else),
+    # so the line gives its bilingual welcome, which says how to stop
+    ("<script>alert(1)</script>", "Reply MENU for options, STOP to stop"),
 ])
 def test_odd_bodies_get_a_clear_answer(client, body, expected):
     texts = replies(post_signed(client, inbound_form(RESIDENT, body)))
