@@ -151,6 +151,19 @@ def test_told_as_habit(text, habit):
     ("yes he was bleeding from his head but he walked away on his own", True),  # told as past, and he left
     ("si, estaba sangrando de la boca pero se levanto y se fue caminando", True),
     ("he is bleeding a lot, the guy who did it walked away", False),             # the bleeding goes on
+    # session 15: care given, said anywhere, and safe now at the end of a clause
+    ("si, le dieron un cachazo en la cabeza al muchacho de la caja, le sangraba mucho pero ya lo cosieron", True),
+    ("mi amiga se corto la mano queriendo quitarle el cuchillo, pero ya esta bien, la vendaron en urgencias", True),
+    ("he grabbed her arm and tried to pull her into his car after school, she got away", True),
+    ("a mi vecino le dieron un balazo, esta en el hospital pero estable", True),
+    ("my uncle is still in the hospital, they broke his ribs", True),                 # care, not a danger still there
+    ("esta en el hospital y el que le disparo sigue afuera", False),                 # the shooter is still there
+    ("estoy bien, pero el tipo tiene una pistola afuera", False),                     # "but ..." after safe now
+    ("im ok, hes still outside with the knife", False),
+    ("ahorita el no esta, se fue en la troca", True),                              # he is not here now
+    ("ahorita no esta respirando", False),                                          # he is not breathing now
+    ("they grabbed her purse as she was coming out of the laundromat, she got away", True),  # "coming" is not back
+    ("they left but hes coming back", False),
 ])
 def test_danger_is_over(text, over):
     """In an answer, it keeps the intent model's sense of danger from raising a past assault told as over to an
@@ -197,6 +210,39 @@ def test_a_bare_plea_is_answered_as_an_emergency_first(text, plea):
 ])
 def test_a_danger_dated_earlier_today_or_told_as_over_for_the_one_hurt_is_a_report(text):
     assert not is_emergency(text) and not is_emergency(text, strict=True)
+
+
+@pytest.mark.parametrize("text, now", [
+    ("como a las 2 de la mañana se oyeron balazos en la calle y gritos", False),     # dated by the hour it happened
+    ("around 2am i heard gunshots and somebody screaming, it was scary", False),
+    ("a las 10 de la noche se metieron al carro, rapido", False),
+    ("son las 3 de la mañana y estan golpeando la puerta", True),                    # the hour it is now
+    ("desde las 2 estan tocando la puerta y gritando que me van a matar", True),      # going on since then
+    ("theres a man with a gun at 55 Birch st right now", True),                      # an address, not an hour
+])
+def test_a_danger_dated_by_the_hour_it_happened_is_a_report(text, now):
+    """Found on session 15's first-look sets: two answers about shots at 2 am got the 911 guidance."""
+    assert is_emergency(text) is now and is_emergency(text, strict=True) is now
+
+
+@pytest.mark.parametrize("text", ["mi papa ahorita no esta respirando", "ahorita no esta consciente",
+                                  "mi hijo no esta reaccionando"])
+def test_someone_not_breathing_or_awake_now_is_danger_now(text):
+    """ "ahorita no esta" says the other is away; "ahorita no esta respirando" is a life in danger (it once read as
+    over, and kept the intent model's sense of danger from raising the answer to an alarm)."""
+    assert is_emergency(text) and is_emergency(text, strict=True) and not danger_is_over(text)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("ayudenme x favor", "emergency"),                       # "x favor" is "por favor": a plea, not a question
+    ("gracias x la info del 911", "other"),                  # thanks, with 911 as its topic
+    ("gracias por la info del 911", "other"),
+    ("thank you for the info", "other"),
+    ("por favor", "other"),
+])
+def test_por_favor_and_thank_you_are_fillers_as_pairs(text, intent):
+    """ "por" and "you" alone are words that count; the pairs are politeness."""
+    assert understand(text).intent == intent
 
 
 @pytest.mark.parametrize("text, now", [
@@ -665,6 +711,13 @@ SETS = [
     # written blind at the end of session 14, measured once with commit 7390ed7 (the estimate: intent 96.8 / 98.3 %,
     # emergencies 100 / 100 %, false alarms mid-interview 1.7 / 0.9 %), then joined the training data
     ("fiftyfifth", 0.99, 0.97, 1.0), ("fiftysixth", 0.99, 0.99, 1.0),
+    # written blind in session 15 (its first two sets, written on an earlier machine, were lost with it), measured
+    # once before any change for them (first looks: intent 99.2 / 95.8 %, emergencies 100 / 100 %, false alarms
+    # mid-interview 1.7 / 4.5 %), then joined the training data
+    ("sixtythird", 0.99, 0.99, 1.0), ("sixtyfourth", 0.99, 0.99, 1.0),
+    # written blind at the end of session 15, measured once with its last code (the estimate: intent 98.4 / 97.9 %,
+    # emergencies 100 / 100 %, false alarms mid-interview 0 / 2.7 %), then joined the training data
+    ("sixtyfirst", 0.99, 0.98, 1.0), ("sixtysecond", 0.99, 0.99, 1.0),
 ]
 # Since session 10 every set here is training data too (bot/understanding/data/README.md): these floors guard against
 # regressions, they are not estimates for new messages. Two figures fell when the models learnt from every set, and

@@ -143,7 +143,9 @@ HELP_ARRIVED = phrases("""
 ya esta en el hospital, esta en el hospital, ya lo llevaron al hospital, ya la llevaron al hospital, lo llevaron al
 hospital, la llevaron al hospital, already at the hospital, in the hospital now, is in the hospital, is at the hospital,
 ambulance already took, ambulance took him, ambulance took her, la ambulancia ya se lo llevo, la ambulancia ya se la
-llevo, la ambulancia se lo llevo, la ambulancia se la llevo, paramedics already came, ya vinieron los paramedics
+llevo, la ambulancia se lo llevo, la ambulancia se la llevo, paramedics already came, ya vinieron los paramedics,
+still in the hospital, sigue en el hospital, todavia esta en el hospital, aun esta en el hospital, lo cosieron, la
+cosieron, le dieron puntos, stitched him up, stitched her up, got stitches, lo vendaron, la vendaron
 """)
 # Past-tense verbs alone ("el carro se fue, era rojo", "he was wearing a hoodie"): they describe, they do not date a
 # cry for help or a life in danger the way "ayer" or "last week" do (nlu._is_emergency).
@@ -167,6 +169,7 @@ inside my house, in my house, man inside, someone inside, somebody inside, dentr
 overdosing, not responding, no responde, se esta muriendo, is dying, se muere, naloxona, naloxone, narcan,
 se esta metiendo, metiendo por la ventana, entrando por la ventana, climbing in, breaking in through, kick in,
 not breathing, isnt breathing, cant breathe, no respira, no puede respirar, wont wake up, no despierta,
+no esta respirando, no estan respirando, no esta consciente, no esta reaccionando, no reacciona, no esta respondiendo,
 collapsed, se desmayo, unconscious, inconsciente, overdose, sobredosis, took a bunch of pills,
 heart attack, ataque al corazon, le dio un infarto, bleeding a lot, sangrando mucho, smoke coming out,
 sale humo, hay humo, house is on fire, se esta quemando, en llamas, locked in, locked me in, estoy encerrada,
@@ -267,12 +270,15 @@ not an emergency, no es emergencia, no es una emergencia, no es urgente, not urg
 quiet, esta calm, todo esta calm, todo tranquilo, all quiet, esta calmado, esta tranquilo, ya se calmo, ya se
 calmaron, its calm now, calm now, calmed down, ya estoy en casa, ya estoy en mi casa, im home now, im home safe,
 already home, ahorita ya no esta, ahorita ya no estan, ahora ya no esta, ahora ya no estan, not right now, not now,
+ahorita el no esta, ahorita ella no esta, ahora el no esta, ahora ella no esta, ahorita ellos no estan,
 walked away, walked off, got up and left, got up and walked, se levanto y se fue, se fue caminando, se fueron caminando,
-se lo llevo la ambulancia, se la llevo la ambulancia, ambulance took him, ambulance took her
+se lo llevo la ambulancia, se la llevo la ambulancia, ambulance took him, ambulance took her, she got away, he got
+away, i got away, we got away, pude escapar, logre escapar, logro escapar, se pudo escapar
 """) + WOULD_NOT_CALL
-STILL_THERE = frozenset("sigue siguen coming back regresando volviendo regresan regresa regresaran vuelven "
-                         "vuelve volveran".split())
+STILL_THERE = frozenset("sigue siguen regresando volviendo regresan regresa regresaran vuelven vuelve volveran".split())
 STILL_PHRASES = phrases("""
+coming back, is coming, are coming, hes coming, shes coming, theyre coming, is back, are back, hes back, theyre back,
+came back, back again,
 still there, still here, still outside, still inside, still in, still at, still on, todavia esta, todavia estan,
 aun esta, aun estan, still has, todavia tiene
 """)

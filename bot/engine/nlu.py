@@ -158,7 +158,9 @@ ABBREVIATIONS = {
     "rn": "now", "asap": "now", "orita": "ahorita", "horita": "ahorita",
 }
 # Politeness and fillers that do not change what a short message asks for ("info porfa", "PARAR YA").
-FILLERS = frozenset("pls porfa por favor gracias thanks thank you ok okay ya now already bro fam".split())
+FILLERS = frozenset("pls porfa favor gracias thanks ok okay ya now already bro fam".split())
+FILLER_PAIRS = frozenset((("por", "favor"), ("x", "favor"), ("thank", "you")))  # "por", "you" alone are words
+_PAIRS_END = frozenset(second for _, second in FILLER_PAIRS)
 
 
 @lru_cache(maxsize=4096)
@@ -263,7 +265,10 @@ def _localised(words: list[str], replacements: Replacements) -> list[str]:
 
 def _core(words: list[str]) -> list[str]:
     """The words without fillers and without a word repeated in a row ("STOP STOP STOP" -> ["stop"])."""
-    core = [w for i, w in enumerate(words) if w not in FILLERS and (i == 0 or w != words[i - 1])]
+    pair_at = {i + j for i in range(len(words) - 1) if (words[i], words[i + 1]) in FILLER_PAIRS for j in (0, 1)} \
+        if not _PAIRS_END.isdisjoint(words) else ()
+    core = [w for i, w in enumerate(words)
+            if w not in FILLERS and i not in pair_at and (i == 0 or w != words[i - 1])]
     return core or words
 
 
@@ -484,11 +489,11 @@ def _is_emergency(words: list[str], strict: bool = False, message: _Message = _M
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
-    passed = _danger_passed(words)
+    passed = _danger_passed(words, message.clauses if _has_phrase(words, SAFE_NOW) else ())
     now_said = _has_phrase(words, NOW_PHRASES) or _back_now(words)
     aside = now_said and _now_aside(message.clauses)
     now = now_said and not passed and not aside
-    earlier = _has_phrase(words, DATED_PHRASES)  # "this morning"
+    earlier = _has_phrase(words, DATED_PHRASES) or _at_clock_time(words)  # "this morning", "around 2 in the morning"
     past = ((not PAST.isdisjoint(words) or earlier) and not now and not _happening(words)) or passed
     asks_about_line = _has_phrase(words, LINE_QUESTION_PHRASES)  # "is this for emergencies or should I call 911?"
     calls_911 = not asks_about_line and not past and (_has_phrase(words, CALL_911) or (
@@ -499,7 +504,7 @@ def _is_emergency(words: list[str], strict: bool = False, message: _Message = _M
     said_urgent = (_has_phrase(words, URGENCY_PHRASES) or _has_phrase(words, LIFE_PHRASES)
                    or (_urgent_now(words) and not asks_about_line)) and not _has_phrase(words, HELP_ARRIVED)
     dated = (not _DATED_PAST.isdisjoint(words) or earlier) and not now and not _happening(words)  # not "era"
-    if calls_911 or (said_urgent and (passed or not dated)) or _child_missing(words) or (
+    if calls_911 or (said_urgent and not dated) or _child_missing(words) or (
             (_offender_here(words) or _here_in_few_words(words)
              or (_has_phrase(words, SOMEONE_HERE) and _here_right_now(message.clauses))) and not passed):
         return True
@@ -528,6 +533,29 @@ def _is_emergency(words: list[str], strict: bool = False, message: _Message = _M
         return False
     immediate = any(w in IMMEDIATE for w in danger) or (not strict and any(w in WEAPONS for w in danger))
     return asks_help or present or ongoing or immediate or threatens
+
+
+_AT = frozenset("at around about las approx approximately".split())  # "around 9", "a las 2", "como a las 10"
+_HOUR = re.compile(r"^(?:1[0-2]|0?[1-9])(?:am|pm)?$")
+_AFTER_HOUR = frozenset("am pm oclock o tonight anoche last yesterday ayer in de".split())
+_PART_OF_DAY = frozenset("morning night evening afternoon manana noche tarde madrugada".split())
+
+
+def _at_clock_time(words: list[str]) -> bool:
+    """The event is dated by the hour it happened at ("around 2 in the morning i heard shots", "como a las 2 de la
+    mañana oimos balazos", "at 9:30 pm"), as "this morning" dates it. Not the hour it is now ("son las 3 de la
+    mañana", "its 3am"), nor one it goes on since ("desde las 2")."""
+    if _AT.isdisjoint(words):
+        return False
+    for at in range(1, len(words)):
+        word, before = words[at], words[at - 1]
+        if before not in _AT or not _HOUR.match(word) or (at > 1 and words[at - 2] in ("son", "since", "desde")):
+            continue
+        after = words[at + 1:at + 4]
+        if word.endswith(("am", "pm")) or not after or re.match(r"^\d\d(?:am|pm)?$", after[0]) or (
+                after[0] in _AFTER_HOUR and (after[0] not in ("in", "de") or _PART_OF_DAY & set(after[1:]))):
+            return True
+    return False
 
 
 def _offender_here(words: list[str]) -> bool:
@@ -659,27 +687,45 @@ def _names_the_er(words: list[str], at: int) -> bool:
 QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())  # "what if it is an emergency"
 
 
-def _danger_passed(words: list[str]) -> bool:
-    """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien") and nothing says
-    it goes on ("... pero sigue afuera")."""
-    if STILL_THERE & set(words) or _has_phrase(words, STILL_PHRASES) or any(
+def _danger_passed(words: list[str], clauses: tuple[tuple[str, ...], ...] = ()) -> bool:
+    """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien", "ya esta bien, la vendaron
+    en urgencias", the clauses of the message where the caller has them) and nothing says it goes on ("... pero
+    sigue afuera"; "still in the hospital" is care, not a danger that goes on)."""
+    cared_for = {i for start, end in phrase_spans(words, HELP_ARRIVED) for i in range(start, end)}
+    rest = [w for i, w in enumerate(words) if i not in cared_for] if cared_for else words
+    if STILL_THERE & set(rest) or _has_phrase(rest, STILL_PHRASES) or any(
             not _WAS & set(words[max(0, i - 2):i]) for i in _ongoing_danger_at(words)):
         return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"; not "estaba sangrando pero .."
-    return _has_phrase(words, PASSED_PHRASES) or any(
-        end == len(words) or words[end] in SAFE_NOW_NEXT for _, end in phrase_spans(words, SAFE_NOW))
+    return bool(cared_for) or _said_gone(words) or any(
+        end == len(words) or words[end] in SAFE_NOW_NEXT for _, end in phrase_spans(words, SAFE_NOW)) or any(
+        end == len(clause) and (at + 1 == len(clauses) or clauses[at + 1][:1] not in (("pero",), ("but",)))
+        for at, clause in enumerate(clauses) for _, end in phrase_spans(list(clause), SAFE_NOW))
+
+
+_STATE_OF_BODY = frozenset("bien consciente despierto despierta vivo viva respirando reaccionando respondiendo".split())
+
+
+def _said_gone(words: list[str]) -> bool:
+    """A phrase of PASSED_PHRASES, and not the start of a state of someone's body ("ahorita no esta" is "he is not
+    here now"; "ahorita no esta respirando" is "he is not breathing now")."""
+    return any(not (words[end - 1] in ("esta", "estan") and end < len(words)
+                    and (words[end] in _STATE_OF_BODY or words[end].endswith(_PROGRESSIVE)))
+               for _, end in phrase_spans(words, PASSED_PHRASES))
 
 
 def danger_is_over(text: str, local: LocalVocabulary | None = None) -> bool:
     """The writer says the danger is over or they are safe now ("ahorita no está", "ya estoy en mi casa", "a salvo")
-    and nothing says it goes on. Not when a child or a vulnerable adult is named ("now he's gone" is then the child),
+    and nothing says it goes on. Not when a child or a vulnerable adult is named ("now he's gone" is then the child)
+    unless they are in care ("the old lady upstairs ... shes still in the hospital"),
     nor on the writer's word that it is "not an emergency" (often said before a danger: "not an emergency really
     but he has a gun and says he'll shoot me"). In an answer, this keeps the intent model's sense of danger from
     raising a past assault, told as over, to an alarm."""
     words = words_of(text, local)
-    if _happening(words) or not DEPENDANTS.isdisjoint(words) or _has_phrase(words, NOT_URGENT) \
+    if _happening(words) or (not DEPENDANTS.isdisjoint(words) and not _has_phrase(words, HELP_ARRIVED)) \
+            or _has_phrase(words, NOT_URGENT) \
             or _has_phrase(words, WOULD_NOT_CALL):
         return False
-    return _danger_passed(words)
+    return _danger_passed(words, _clauses(text, local) if _has_phrase(words, SAFE_NOW) else ())
 
 
 _SAYS_NOW = NOW_PHRASES + SOMEONE_HERE + BACK_NOW + URGENCY_PHRASES + STILL_PHRASES + LIFE_PHRASES
