@@ -178,6 +178,22 @@ def test_a_sense_of_danger_that_comes_only_from_the_word_911_in_a_question_about
     models.guess.cache_clear()
 
 
+def test_a_sense_of_danger_that_comes_only_from_calling_911_in_a_joke_about_it_is_not_kept(monkeypatch):
+    """ "my daughter is learning to call 911 at school lol": the models are asked again without 911 and without the
+    verb of calling it, as the rules read the rest of such a message (cross-validated, this joke had the emergency
+    script)."""
+    asked: list[str] = []
+
+    def models_read(text: str) -> tuple[str, float]:
+        asked.append(text)
+        return ("emergency", 20.0) if "911" in text or "call" in text.split() else ("other", 9.0)
+    monkeypatch.setattr(models, "_guess", models_read)
+    models.guess.cache_clear()
+    assert models.guess("my daughter is learning to call 911 at school lol") == ("other", 9.0)
+    assert asked[1] == "my daughter is learning to at school lol"
+    models.guess.cache_clear()
+
+
 def test_danger_the_models_read_only_in_what_a_question_about_911_supposes_is_not_kept(monkeypatch):
     """"si veo a alguien con pistola ..." only supposes the gun: the models are asked about what is said outside it."""
     asked: list[str] = []

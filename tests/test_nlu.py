@@ -8,8 +8,8 @@ import pytest
 
 from bot.engine.model import LocalVocabulary
 from bot.engine.nlu import (INTENTS, danger_is_over, is_acknowledgement, is_emergency, is_stop, language_of,
-                            model_text, pleads_for_help, says_yes, spelling_key, talks_about_911, told_as_habit,
-                            understand, words_of)
+                            model_text, pleads_for_help, said_without_911, says_yes, spelling_key, talks_about_911,
+                            told_as_habit, understand, words_of)
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.models import classify
 
@@ -120,6 +120,16 @@ def test_a_bare_ok_has_no_language_whatever_a_model_guesses(text, hint):
 ])
 def test_talks_about_911(text, topic):
     assert talks_about_911(text) is topic
+
+
+@pytest.mark.parametrize("text, said", [
+    ("mi niña aprendio a marcar al 911 en la escuela jaja", "mi nina aprendio a al en la escuela jaja"),
+    ("if I call 911 will they ask for my papers?", ""),                     # all of it is the condition
+    ("can I still call 911 if someone breaks in?", "can i still"),
+])
+def test_said_without_911(text, said):
+    """What a message about 911 says besides it: the rules and, again, the models read that."""
+    assert " ".join(said_without_911(text)) == said
 
 
 @pytest.mark.parametrize("text, habit", [

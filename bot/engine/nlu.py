@@ -395,8 +395,13 @@ def talks_about_911(text: str, words: list[str] | None = None, local: LocalVocab
             or _has_phrase(words, TOPIC_911_PHRASES) or _LAUGH.search(text)):
         return False
     said = said_outside_conditions(text, local)
-    rest = [w for w in said if w not in _ABOUT_911 and w not in _CALLING]
-    return not (_is_emergency(rest) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
+    return not (_is_emergency(said_without_911(text, local)) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
+
+
+def said_without_911(text: str, local: LocalVocabulary | None = None) -> list[str]:
+    """What a message says outside its conditions, without 911 and the verbs of calling it ("mi niña aprendio a
+    marcar al 911 en la escuela jaja" -> "mi nina aprendio a al en la escuela jaja"): what it says besides 911."""
+    return [w for w in said_outside_conditions(text, local) if w not in _ABOUT_911 and w not in _CALLING]
 
 
 # A laugh ("jaja", "lol", "😂") with 911 in the message: 911 is what it jokes or chats about ("mi niña aprendio a marcar

@@ -2,7 +2,6 @@
 the meaning model (e5) when naive Bayes is unsure."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from bot.engine import nlu
@@ -64,16 +63,14 @@ def guess(text: str) -> tuple[str | None, float]:
     """(intent, margin) of the models (_guess); a sense of danger that comes only from the word "911", or from what a
     condition only supposes, in a message that only talks about 911 ("mi hijo quiere ser operador del 911", "si veo
     a alguien con pistola en la calle es para el 911 o para aqui?") is not kept: both models learnt such words from
-    real emergencies, so then they are asked about what the message says outside its conditions, without 911."""
+    real emergencies, so then they are asked about what the message says outside its conditions, without 911 and the
+    verbs of calling it (nlu.said_without_911)."""
     intent, margin = _guess(text)
     if intent == "emergency" and nlu.talks_about_911(text):
-        without_911 = _guess(_911.sub(" ", " ".join(nlu.said_outside_conditions(text))))
+        without_911 = _guess(" ".join(nlu.said_without_911(text)))
         if without_911[0] != "emergency":
             return without_911
     return intent, margin
-
-
-_911 = re.compile(r"\b(?:9\W?1\W?1|emergenc\w*)\b", re.IGNORECASE)
 
 
 def _guess(text: str) -> tuple[str | None, float]:
