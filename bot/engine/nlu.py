@@ -395,13 +395,17 @@ def talks_about_911(text: str, words: list[str] | None = None, local: LocalVocab
             or _has_phrase(words, TOPIC_911_PHRASES) or _LAUGH.search(text)):
         return False
     said = said_outside_conditions(text, local)
-    return not (_is_emergency(said_without_911(text, local)) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
+    return not (_is_emergency(_without_911(said)) or shouts_for_help(text) or _has_phrase(said, NOW_PHRASES))
 
 
 def said_without_911(text: str, local: LocalVocabulary | None = None) -> list[str]:
     """What a message says outside its conditions, without 911 and the verbs of calling it ("mi niña aprendio a
     marcar al 911 en la escuela jaja" -> "mi nina aprendio a al en la escuela jaja"): what it says besides 911."""
-    return [w for w in said_outside_conditions(text, local) if w not in _ABOUT_911 and w not in _CALLING]
+    return _without_911(said_outside_conditions(text, local))
+
+
+def _without_911(words: list[str]) -> list[str]:
+    return [w for w in words if w not in _ABOUT_911 and w not in _CALLING]
 
 
 # A laugh ("jaja", "lol", "😂") with 911 in the message: 911 is what it jokes or chats about ("mi niña aprendio a marcar
@@ -494,7 +498,7 @@ def _is_emergency(words: list[str], strict: bool = False, message: _Message = _M
         return False
     if _is_whole(words, EMERGENCY_WHOLE) or _is_whole(_core(words), EMERGENCY_WHOLE):
         return True
-    passed = _danger_passed(words, message.clauses if _has_phrase(words, SAFE_NOW) else ())
+    passed = _danger_passed(words, message)
     now_said = _has_phrase(words, NOW_PHRASES) or _back_now(words)
     aside = now_said and _now_aside(message.clauses)
     now = now_said and not passed and not aside
@@ -542,6 +546,7 @@ def _is_emergency(words: list[str], strict: bool = False, message: _Message = _M
 
 _AT = frozenset("at around about las approx approximately".split())  # "around 9", "a las 2", "como a las 10"
 _HOUR = re.compile(r"^(?:1[0-2]|0?[1-9])(?:am|pm)?$")
+_MINUTES = re.compile(r"^\d\d(?:am|pm)?$")  # "9:30" is read as "9", "30"
 _AFTER_HOUR = frozenset("am pm oclock o tonight anoche last yesterday ayer in de".split())
 _PART_OF_DAY = frozenset("morning night evening afternoon manana noche tarde madrugada".split())
 
@@ -557,7 +562,7 @@ def _at_clock_time(words: list[str]) -> bool:
         if before not in _AT or not _HOUR.match(word) or (at > 1 and words[at - 2] in ("son", "since", "desde")):
             continue
         after = words[at + 1:at + 4]
-        if word.endswith(("am", "pm")) or not after or re.match(r"^\d\d(?:am|pm)?$", after[0]) or (
+        if word.endswith(("am", "pm")) or not after or _MINUTES.match(after[0]) or (
                 after[0] in _AFTER_HOUR and (after[0] not in ("in", "de") or _PART_OF_DAY & set(after[1:]))):
             return True
     return False
@@ -692,19 +697,25 @@ def _names_the_er(words: list[str], at: int) -> bool:
 QUESTION_ONLY = frozenset("what how if whether que como cuando si when".split())  # "what if it is an emergency"
 
 
-def _danger_passed(words: list[str], clauses: tuple[tuple[str, ...], ...] = ()) -> bool:
+def _danger_passed(words: list[str], message: _Message = _Message()) -> bool:
     """The writer says the danger is over ("ya se fueron", "they left", "..., estoy bien", "ya esta bien, la vendaron
-    en urgencias", the clauses of the message where the caller has them) and nothing says it goes on ("... pero
+    en urgencias", read in the message's clauses where the caller has it) and nothing says it goes on ("... pero
     sigue afuera"; "still in the hospital" is care, not a danger that goes on)."""
     cared_for = {i for start, end in phrase_spans(words, HELP_ARRIVED) for i in range(start, end)}
     rest = [w for i, w in enumerate(words) if i not in cared_for] if cared_for else words
     if STILL_THERE & set(rest) or _has_phrase(rest, STILL_PHRASES) or any(
             not _WAS & set(words[max(0, i - 2):i]) for i in _ongoing_danger_at(words)):
         return False  # "... pero sigue afuera", "ya se fueron pero me estan siguiendo"; not "estaba sangrando pero .."
-    return bool(cared_for) or _said_gone(words) or any(
-        end == len(words) or words[end] in SAFE_NOW_NEXT for _, end in phrase_spans(words, SAFE_NOW)) or any(
-        end == len(clause) and (at + 1 == len(clauses) or clauses[at + 1][:1] not in (("pero",), ("but",)))
-        for at, clause in enumerate(clauses) for _, end in phrase_spans(list(clause), SAFE_NOW))
+    safe_now = [end for _, end in phrase_spans(words, SAFE_NOW)]
+    return bool(cared_for) or _said_gone(words) or any(end == len(words) or words[end] in SAFE_NOW_NEXT
+                                                       for end in safe_now) or (
+        bool(safe_now) and _safe_at_a_clause_end(message.clauses))
+
+
+def _safe_at_a_clause_end(clauses: tuple[tuple[str, ...], ...]) -> bool:
+    """A clause ends in "safe now" and the next does not open with "but" ("..., pero ya esta bien, la vendaron")."""
+    return any(end == len(clause) and (at + 1 == len(clauses) or clauses[at + 1][:1] not in (("pero",), ("but",)))
+               for at, clause in enumerate(clauses) for _, end in phrase_spans(list(clause), SAFE_NOW))
 
 
 _STATE_OF_BODY = frozenset("bien consciente despierto despierta vivo viva respirando reaccionando respondiendo".split())
@@ -730,7 +741,7 @@ def danger_is_over(text: str, local: LocalVocabulary | None = None) -> bool:
             or _has_phrase(words, NOT_URGENT) \
             or _has_phrase(words, WOULD_NOT_CALL):
         return False
-    return _danger_passed(words, _clauses(text, local) if _has_phrase(words, SAFE_NOW) else ())
+    return _danger_passed(words, _Message(text, local))
 
 
 _SAYS_NOW = NOW_PHRASES + SOMEONE_HERE + BACK_NOW + URGENCY_PHRASES + STILL_PHRASES + LIFE_PHRASES
